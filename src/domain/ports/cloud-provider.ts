@@ -1,0 +1,94 @@
+import type { ServiceIdentifier } from 'inversify';
+import type { CloudMachine, Machine } from '../machine.js';
+import type { Request } from '../request.js';
+import type { Template } from '../template.js';
+
+/** What to launch: `units` of `template` for the acquire request `requestId`. */
+export interface LaunchOrder {
+  requestId: string;
+  template: Template;
+  /** Units asked for (instances × weight). */
+  units: number;
+}
+
+export interface LaunchResult {
+  /** Instances the cloud already reported (may be empty: fleets fill later). */
+  machines: CloudMachine[];
+  /** Ids the provider needs later to find the request's resources; stored on the request. */
+  providerData: Record<string, unknown>;
+  /** Set when the cloud accepted the launch but already said it will be short. */
+  message?: string;
+}
+
+/** An outstanding acquire request with what the store knows of it. */
+export interface TrackedRequest {
+  request: Request;
+  template: Template | undefined;
+  machines: Machine[];
+}
+
+/** The cloud's view of one acquire request. */
+export interface FulfilmentReport {
+  /** Every instance the cloud knows for the request, new ones included. */
+  machines: CloudMachine[];
+  /**
+   * True when the cloud will add no more instances for this request (instant fleet answered,
+   * fleet failed, expired or cancelled, RunInstances done). A running fleet that is still filling
+   * is not final.
+   */
+  final: boolean;
+  /** The cloud's reason when the request is or will be short (capacity, quota…). */
+  message?: string;
+  /** Updated provider data to store on the request, when it changed. */
+  providerData?: Record<string, unknown>;
+  /**
+   * Machines the provider terminated because they stayed pending too long, with the reason;
+   * they are reported `fail`.
+   */
+  failedMachines?: Record<string, string>;
+}
+
+/** A host the cloud is taking back. */
+export interface Reclaim {
+  machineId: string;
+  name: string;
+  /** Seconds left before the host is gone; 0 when it is already gone. */
+  gracePeriod: number;
+  reason: string;
+}
+
+/**
+ * A cloud that launches and releases hosts. Implementations translate their own errors into
+ * HostFactoryError codes: INSUFFICIENT_CAPACITY, ACCESS_DENIED, THROTTLED (retryable),
+ * INVALID_INPUT (template rejected by the cloud), CLOUD_ERROR.
+ */
+export interface CloudProvider {
+  /**
+   * Starts capacity for a request and returns without waiting for hosts to run. Idempotent per
+   * requestId: calling it again for the same request never launches twice, it returns the same
+   * resources. Throws when nothing could be started.
+   */
+  launch(order: LaunchOrder): Promise<LaunchResult>;
+  /**
+   * The cloud's view of many acquire requests in one batched set of calls (never one call per
+   * request). Returns a report for every request given, keyed by requestId.
+   */
+  describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>>;
+  /**
+   * The current state of these machines in one batched set of calls. Machines the cloud no longer
+   * knows come back with status `terminated`.
+   */
+  describeMachines(machines: readonly Machine[]): Promise<CloudMachine[]>;
+  /**
+   * Gives machines back, grouped by the resource that owns them, so nothing replaces them.
+   * Machines already gone count as released. Throws only when nothing could be released.
+   */
+  release(machines: readonly Machine[], owners: readonly Request[]): Promise<void>;
+  /**
+   * Among these hosts, the ones the cloud will take back soon or has taken already (spot
+   * interruption, rebalance, scheduled retirement, stopped or terminated outside HostFactory).
+   */
+  listReclaims(machines: readonly Machine[]): Promise<Reclaim[]>;
+}
+
+export const CloudProvider: ServiceIdentifier<CloudProvider> = Symbol.for('CloudProvider');
