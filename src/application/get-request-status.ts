@@ -1,0 +1,127 @@
+import { inject, injectable } from 'inversify';
+import type { CloudMachine, Machine } from '../domain/machine.js';
+import { CloudProvider, type FulfilmentReport, type TrackedRequest } from '../domain/ports/cloud-provider.js';
+import { Logger } from '../domain/ports/logger.js';
+import { MachineRepository } from '../domain/ports/machine-repository.js';
+import { RequestRepository } from '../domain/ports/request-repository.js';
+import { TemplateRepository } from '../domain/ports/template-repository.js';
+import { canMoveTo, kindOfRequestId, type Request, type RequestKind, type RequestStatus } from '../domain/request.js';
+import { acquireProgress, returnProgress, type Progress } from '../domain/request-progress.js';
+import { MachineRecorder } from './machine-recorder.js';
+import { retryOnConflict } from './retry-on-conflict.js';
+
+export interface RequestStatusView {
+  requestId: string;
+  kind: RequestKind;
+  status: RequestStatus;
+  message: string;
+  machines: Machine[];
+}
+
+/**
+ * getRequestStatus for acquire and return requests. Finished requests are answered from the
+ * store; every unfinished one is brought up to date with one batched set of cloud calls.
+ */
+@injectable()
+export class GetRequestStatus {
+  constructor(
+    @inject(RequestRepository) private readonly requests: RequestRepository,
+    @inject(MachineRepository) private readonly machines: MachineRepository,
+    @inject(TemplateRepository) private readonly templates: TemplateRepository,
+    @inject(CloudProvider) private readonly cloud: CloudProvider,
+    @inject(MachineRecorder) private readonly recorder: MachineRecorder,
+    @inject(Logger) private readonly logger: Logger,
+  ) {}
+
+  async execute(requestIds: readonly string[]): Promise<RequestStatusView[]> {
+    const found = new Map((await this.requests.getMany(requestIds)).map((request) => [request.requestId, request]));
+    const running = [...found.values()].filter((request) => request.status === 'running');
+    const acquiring = running.filter((request) => request.kind === 'acquire');
+    const returning = running.filter((request) => request.kind === 'return');
+    const finishedIds = [...found.values()].filter((request) => request.status !== 'running');
+
+    const [acquired, returned, finishedAcquire, finishedReturn] = await Promise.all([
+      this.refreshAcquires(acquiring),
+      this.refreshReturns(returning),
+      this.machines.listByRequests(finishedIds.filter((r) => r.kind === 'acquire').map((r) => r.requestId)),
+      this.machines.listByReturnRequests(finishedIds.filter((r) => r.kind === 'return').map((r) => r.requestId)),
+    ]);
+    const views = new Map<string, RequestStatusView>([...acquired, ...returned]);
+    for (const request of finishedIds) {
+      const pool = request.kind === 'acquire' ? finishedAcquire : finishedReturn;
+      const own = pool.filter((m) => (request.kind === 'acquire' ? m.requestId : m.returnRequestId) === request.requestId);
+      views.set(request.requestId, viewOf(request, own));
+    }
+    return requestIds.map((requestId) => views.get(requestId) ?? notFound(requestId));
+  }
+
+  private async refreshAcquires(requests: readonly Request[]): Promise<Array<[string, RequestStatusView]>> {
+    if (requests.length === 0) return [];
+    const stored = await this.machines.listByRequests(requests.map((request) => request.requestId));
+    const tracked: TrackedRequest[] = await Promise.all(
+      requests.map(async (request) => ({
+        request,
+        template: request.templateId ? await this.templates.find(request.templateId) : undefined,
+        machines: stored.filter((machine) => machine.requestId === request.requestId),
+      })),
+    );
+    const reports = await this.cloud.describeRequests(tracked);
+    return Promise.all(
+      tracked.map(async (entry): Promise<[string, RequestStatusView]> => {
+        const report = reports.get(entry.request.requestId) ?? { machines: [], final: false };
+        const machines = await this.recorder.record(entry.request, entry.machines, report.machines, report.failedMachines);
+        const progress = acquireProgress(entry.request, machines, { final: report.final, cloudMessage: report.message });
+        const request = await this.save(entry.request, progress, report);
+        return [request.requestId, viewOf(request, machines)];
+      }),
+    );
+  }
+
+  private async refreshReturns(requests: readonly Request[]): Promise<Array<[string, RequestStatusView]>> {
+    if (requests.length === 0) return [];
+    const stored = await this.machines.listByReturnRequests(requests.map((request) => request.requestId));
+    const live = stored.filter((machine) => machine.status !== 'terminated');
+    const seen: CloudMachine[] = live.length > 0 ? await this.cloud.describeMachines(live) : [];
+    const updated = await this.recorder.observe(stored, seen);
+    return Promise.all(
+      requests.map(async (request): Promise<[string, RequestStatusView]> => {
+        const own = updated.filter((machine) => machine.returnRequestId === request.requestId);
+        const saved = await this.save(request, returnProgress(own));
+        return [saved.requestId, viewOf(saved, own)];
+      }),
+    );
+  }
+
+  /** Stores the new status and message; a request another process already finished stays as it is. */
+  private async save(request: Request, progress: Progress, report?: FulfilmentReport): Promise<Request> {
+    const unchanged =
+      progress.status === request.status && progress.message === request.message && report?.providerData === undefined;
+    if (unchanged) return request;
+    return retryOnConflict(async () => {
+      const current = (await this.requests.get(request.requestId)) ?? request;
+      if (!canMoveTo(current.status, progress.status)) return current;
+      const saved = await this.requests.update({
+        ...current,
+        status: progress.status,
+        message: progress.message,
+        providerData: report?.providerData ? { ...current.providerData, ...report.providerData } : current.providerData,
+      });
+      if (saved.status !== 'running') this.logger.info({ requestId: saved.requestId, status: saved.status }, 'request finished');
+      return saved;
+    });
+  }
+}
+
+function viewOf(request: Request, machines: Machine[]): RequestStatusView {
+  return { requestId: request.requestId, kind: request.kind, status: request.status, message: request.message ?? '', machines };
+}
+
+function notFound(requestId: string): RequestStatusView {
+  return {
+    requestId,
+    kind: kindOfRequestId(requestId) ?? 'acquire',
+    status: 'complete_with_error',
+    message: `request ${requestId} not found`,
+    machines: [],
+  };
+}

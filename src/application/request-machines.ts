@@ -1,0 +1,113 @@
+import { inject, injectable } from 'inversify';
+import { HostFactoryError, toHostFactoryError } from '../domain/errors.js';
+import { newMachine } from '../domain/machine.js';
+import { Clock } from '../domain/ports/clock.js';
+import { CloudProvider } from '../domain/ports/cloud-provider.js';
+import { Logger } from '../domain/ports/logger.js';
+import { MachineRepository } from '../domain/ports/machine-repository.js';
+import { RequestRepository } from '../domain/ports/request-repository.js';
+import { TemplateRepository } from '../domain/ports/template-repository.js';
+import { newRequestId, type Request } from '../domain/request.js';
+import { availableUnits, isUnlimited, type Template } from '../domain/template.js';
+import { unitsHeldByTemplate } from './get-available-templates.js';
+import { ProviderIdentity } from './provider-identity.js';
+import { retryOnConflict } from './retry-on-conflict.js';
+
+export interface RequestMachinesResult {
+  requestId: string;
+  message: string;
+}
+
+/** requestMachines: check the template and the count, record the request, start the launch. */
+@injectable()
+export class RequestMachines {
+  constructor(
+    @inject(TemplateRepository) private readonly templates: TemplateRepository,
+    @inject(RequestRepository) private readonly requests: RequestRepository,
+    @inject(MachineRepository) private readonly machines: MachineRepository,
+    @inject(CloudProvider) private readonly cloud: CloudProvider,
+    @inject(Clock) private readonly clock: Clock,
+    @inject(Logger) private readonly logger: Logger,
+    @inject(ProviderIdentity) private readonly identity: ProviderIdentity,
+  ) {}
+
+  async execute(templateId: string, machineCount: number): Promise<RequestMachinesResult> {
+    if (!Number.isSafeInteger(machineCount) || machineCount <= 0) {
+      throw new HostFactoryError('INVALID_INPUT', `machineCount must be a positive integer, got ${JSON.stringify(machineCount)}`);
+    }
+    const template = await this.templates.find(templateId);
+    if (!template) throw new HostFactoryError('TEMPLATE_NOT_FOUND', `template "${templateId}" not found`);
+    await this.checkAvailable(template, machineCount);
+
+    const now = this.clock.now();
+    const request: Request = {
+      requestId: newRequestId('acquire'),
+      kind: 'acquire',
+      status: 'running',
+      templateId,
+      machineCount,
+      providerName: this.identity.name,
+      providerData: {},
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+    };
+    await this.requests.create(request);
+    await this.checkAvailable(template, machineCount, request);
+    this.logger.info({ requestId: request.requestId, templateId, machineCount }, 'request recorded');
+    return this.launch(request, template);
+  }
+
+  /**
+   * Before recording, the count must fit in what is left. After recording, it is checked again
+   * counting only requests recorded earlier, so concurrent callers cannot together overshoot.
+   */
+  private async checkAvailable(template: Template, machineCount: number, recorded?: Request): Promise<void> {
+    if (isUnlimited(template)) return;
+    const [live, outstanding] = await Promise.all([this.machines.listLive(), this.requests.listOutstanding()]);
+    const earlier = recorded ? outstanding.filter((other) => isBefore(other, recorded)) : outstanding;
+    const available = availableUnits(template, unitsHeldByTemplate(live, earlier).get(template.templateId) ?? 0);
+    if (machineCount <= available) return;
+    const message = `template "${template.templateId}" can provide ${available} more unit(s) (maxNumber ${template.maxNumber}); ${machineCount} requested`;
+    if (recorded) await this.finish(recorded, 'complete_with_error', `rejected: ${message}`);
+    throw new HostFactoryError('INVALID_INPUT', message);
+  }
+
+  private async launch(request: Request, template: Template): Promise<RequestMachinesResult> {
+    try {
+      const result = await this.cloud.launch({ requestId: request.requestId, template, units: request.machineCount });
+      const now = this.clock.now();
+      await this.machines.addIfAbsent(
+        result.machines.map((seen) => newMachine(request.requestId, template.templateId, seen, now)),
+      );
+      await retryOnConflict(async () => {
+        const current = (await this.requests.get(request.requestId)) ?? request;
+        await this.requests.update({
+          ...current,
+          providerData: { ...current.providerData, ...result.providerData },
+          message: result.message ?? current.message,
+        });
+      });
+      this.logger.info({ requestId: request.requestId, machines: result.machines.length }, 'launch started');
+      return { requestId: request.requestId, message: result.message ?? 'Request VM success.' };
+    } catch (error) {
+      const failure = toHostFactoryError(error);
+      this.logger.error({ requestId: request.requestId, err: failure }, 'launch failed');
+      await this.finish(request, 'complete_with_error', failure.message);
+      throw failure;
+    }
+  }
+
+  private async finish(request: Request, status: Request['status'], message: string): Promise<void> {
+    await retryOnConflict(async () => {
+      const current = (await this.requests.get(request.requestId)) ?? request;
+      await this.requests.update({ ...current, status, message });
+    });
+  }
+}
+
+function isBefore(other: Request, recorded: Request): boolean {
+  if (other.requestId === recorded.requestId) return false;
+  if (other.createdAt !== recorded.createdAt) return other.createdAt < recorded.createdAt;
+  return other.requestId < recorded.requestId;
+}

@@ -1,0 +1,122 @@
+import { inject, injectable } from 'inversify';
+import { HostFactoryError, toHostFactoryError } from '../domain/errors.js';
+import type { Machine, MachineRef } from '../domain/machine.js';
+import { Clock } from '../domain/ports/clock.js';
+import { CloudProvider } from '../domain/ports/cloud-provider.js';
+import { Logger } from '../domain/ports/logger.js';
+import { MachineRepository } from '../domain/ports/machine-repository.js';
+import { RequestRepository } from '../domain/ports/request-repository.js';
+import { newRequestId, type Request } from '../domain/request.js';
+import { ProviderIdentity } from './provider-identity.js';
+import { retryOnConflict } from './retry-on-conflict.js';
+
+export interface ReturnResult {
+  requestId: string;
+  message: string;
+  returned: Machine[];
+}
+
+/**
+ * requestReturnMachines: records a return request, claims the machines for it (a machine is given
+ * back once, even when two calls race) and asks the cloud to release them.
+ */
+@injectable()
+export class RequestReturnMachines {
+  constructor(
+    @inject(RequestRepository) private readonly requests: RequestRepository,
+    @inject(MachineRepository) private readonly machines: MachineRepository,
+    @inject(CloudProvider) private readonly cloud: CloudProvider,
+    @inject(Clock) private readonly clock: Clock,
+    @inject(Logger) private readonly logger: Logger,
+    @inject(ProviderIdentity) private readonly identity: ProviderIdentity,
+  ) {}
+
+  async execute(refs: readonly MachineRef[]): Promise<ReturnResult> {
+    const usable = refs.filter((ref) => ref.machineId || ref.name);
+    if (usable.length === 0) throw new HostFactoryError('INVALID_INPUT', 'no machines given: each needs a name or a machineId');
+    const found = await this.machines.findByRefs(usable);
+    const unknown = usable.filter((ref) => !found.some((machine) => matches(machine, ref)));
+
+    const now = this.clock.now();
+    const request: Request = {
+      requestId: newRequestId('return'),
+      kind: 'return',
+      status: 'running',
+      machineCount: 0,
+      providerName: this.identity.name,
+      providerData: {},
+      createdAt: now,
+      updatedAt: now,
+      version: 0,
+    };
+    await this.requests.create(request);
+    const claimed = await this.claim(found, request.requestId);
+    const skipped = found.filter((machine) => !claimed.some((own) => own.machineId === machine.machineId));
+
+    const notes: string[] = [];
+    if (unknown.length > 0) notes.push(`unknown machine(s): ${unknown.map(describeRef).join(', ')}`);
+    if (skipped.length > 0) notes.push(`already returned: ${skipped.map((m) => m.name || m.machineId).join(', ')}`);
+    await this.release(request, claimed, notes);
+    const message = [claimed.length > 0 ? 'Delete VM success.' : 'No Active VM.', ...notes].join(' ');
+    await this.finishRecording(request.requestId, claimed.length, claimed.length > 0 ? undefined : message);
+    this.logger.info({ requestId: request.requestId, machines: claimed.map((m) => m.machineId) }, 'return requested');
+    return { requestId: request.requestId, message, returned: claimed };
+  }
+
+  /** Sets returnRequestId on each machine not already being returned; returns the ones won. */
+  private async claim(found: readonly Machine[], returnRequestId: string): Promise<Machine[]> {
+    const results = await Promise.all(
+      found.map((machine) =>
+        retryOnConflict(async () => {
+          const [current] = await this.machines.findByRefs([{ machineId: machine.machineId }]);
+          if (!current || current.returnRequestId) return undefined;
+          return this.machines.update({ ...current, returnRequestId, updatedAt: this.clock.now() });
+        }),
+      ),
+    );
+    return results.filter((machine): machine is Machine => machine !== undefined);
+  }
+
+  private async release(request: Request, claimed: Machine[], notes: string[]): Promise<void> {
+    const live = claimed.filter((machine) => machine.status !== 'terminated');
+    if (live.length === 0) return;
+    try {
+      const owners = await this.requests.getMany([...new Set(live.map((machine) => machine.requestId))]);
+      await this.cloud.release(live, owners);
+    } catch (error) {
+      const failure = toHostFactoryError(error);
+      this.logger.error({ requestId: request.requestId, err: failure }, 'release failed; machines unclaimed');
+      await Promise.all(claimed.map((machine) => this.unclaim(machine)));
+      await retryOnConflict(async () => {
+        const current = (await this.requests.get(request.requestId)) ?? request;
+        await this.requests.update({ ...current, status: 'complete_with_error', message: [failure.message, ...notes].join(' ') });
+      });
+      throw failure;
+    }
+  }
+
+  private unclaim(machine: Machine): Promise<unknown> {
+    return retryOnConflict(async () => {
+      const [current] = await this.machines.findByRefs([{ machineId: machine.machineId }]);
+      if (!current) return undefined;
+      return this.machines.update({ ...current, returnRequestId: undefined, updatedAt: this.clock.now() });
+    });
+  }
+
+  private finishRecording(requestId: string, machineCount: number, finalMessage?: string): Promise<unknown> {
+    return retryOnConflict(async () => {
+      const current = await this.requests.get(requestId);
+      if (!current) return undefined;
+      const status = finalMessage !== undefined ? 'complete' : current.status;
+      return this.requests.update({ ...current, machineCount, status, message: finalMessage ?? current.message });
+    });
+  }
+}
+
+function matches(machine: Machine, ref: MachineRef): boolean {
+  return (ref.machineId !== undefined && ref.machineId === machine.machineId) || (ref.name !== undefined && ref.name === machine.name);
+}
+
+function describeRef(ref: MachineRef): string {
+  return ref.name && ref.machineId ? `${ref.name} (${ref.machineId})` : (ref.name ?? ref.machineId ?? '?');
+}

@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import { Container } from 'inversify';
+import { join } from 'node:path';
+import { GetAvailableTemplates } from './application/get-available-templates.js';
+import { GetRequestStatus } from './application/get-request-status.js';
+import { GetReturnRequests } from './application/get-return-requests.js';
+import { ListActivity } from './application/list-activity.js';
+import { MachineRecorder } from './application/machine-recorder.js';
+import { ProviderIdentity } from './application/provider-identity.js';
+import { RequestMachines } from './application/request-machines.js';
+import { RequestReturnMachines } from './application/request-return-machines.js';
+import { TemplateCatalog } from './application/template-catalog.js';
+import { Clock } from './domain/ports/clock.js';
+import { CloudProvider } from './domain/ports/cloud-provider.js';
+import { Logger } from './domain/ports/logger.js';
+import { MachineRepository } from './domain/ports/machine-repository.js';
+import { RequestRepository } from './domain/ports/request-repository.js';
+import { TemplateRepository } from './domain/ports/template-repository.js';
+import { PeopleCommands } from './infrastructure/cli/people-commands.js';
+import { StoreCommands } from './infrastructure/cli/store-commands.js';
+import { SystemClock } from './infrastructure/clock/system-clock.js';
+import type { ProviderConfig } from './infrastructure/config/provider-config.js';
+import type { RuntimeSettings } from './infrastructure/config/runtime-settings.js';
+import { HostFactoryOperations } from './infrastructure/hostfactory/hostfactory-operations.js';
+import { openStore } from './infrastructure/storage/open-store.js';
+import { FileTemplateRepository } from './infrastructure/templates/file-template-repository.js';
+import { TemplateSettings } from './infrastructure/templates/template-settings.js';
+
+export interface Composition {
+  container: Container;
+  dispose(): Promise<void>;
+}
+
+/** The composition root: the only place that binds, and that picks adapters from config. */
+export async function buildContainer(
+  settings: RuntimeSettings,
+  config: ProviderConfig,
+  storeUrl: string,
+  logger: Logger,
+): Promise<Composition> {
+  const container = new Container();
+  const disposers: Array<() => Promise<void>> = [];
+
+  container.bind(Logger).toConstantValue(logger);
+  container.bind(Clock).to(SystemClock).inSingletonScope();
+  container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity(settings.providerName, config.providerType));
+  container.bind(TemplateSettings).toConstantValue({ confDir: settings.confDir, providerName: settings.providerName, providerType: config.providerType });
+  container.bind(TemplateRepository).to(FileTemplateRepository).inSingletonScope();
+
+  const store = await openStore(storeUrl, { clock: container.get(Clock), logger });
+  disposers.push(() => store.close());
+  container.bind(RequestRepository).toConstantValue(store.requests);
+  container.bind(MachineRepository).toConstantValue(store.machines);
+
+  switch (config.providerType) {
+    case 'sim': {
+      const sim = await import('./providers/sim/index.js');
+      container.bind(sim.SimCloudSettings).toConstantValue({
+        config: sim.parseSimConfig(config.raw, config.file),
+        stateFile: join(settings.workDir, sim.SIM_STATE_FILE_NAME),
+        providerName: settings.providerName,
+      });
+      container
+        .bind(CloudProvider)
+        .to(sim.SimCloudProvider)
+        .inSingletonScope()
+        .onDeactivation((provider) => (provider as InstanceType<typeof sim.SimCloudProvider>).close());
+      break;
+    }
+    case 'aws': {
+      const aws = await import('./providers/aws/index.js');
+      container.bind(aws.AwsSettings).toConstantValue({ config: aws.parseAwsConfig(config.raw, config.file), providerName: settings.providerName });
+      container.bind(aws.AwsClients).toSelf().inSingletonScope();
+      container.bind(CloudProvider).to(aws.AwsCloudProvider).inSingletonScope();
+      break;
+    }
+  }
+
+  container.bind(MachineRecorder).toSelf();
+  container.bind(GetAvailableTemplates).toSelf();
+  container.bind(RequestMachines).toSelf();
+  container.bind(GetRequestStatus).toSelf();
+  container.bind(RequestReturnMachines).toSelf();
+  container.bind(GetReturnRequests).toSelf();
+  container.bind(ListActivity).toSelf();
+  container.bind(TemplateCatalog).toSelf();
+  container.bind(HostFactoryOperations).toSelf();
+  container.bind(PeopleCommands).toSelf();
+  container.bind(StoreCommands).toSelf();
+
+  return {
+    container,
+    dispose: async () => {
+      await container.unbindAllAsync();
+      for (const dispose of disposers.reverse()) await dispose();
+    },
+  };
+}

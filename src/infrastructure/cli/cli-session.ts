@@ -1,0 +1,20 @@
+import type { Logger } from '../../domain/ports/logger.js';
+import type { ProviderConfig } from '../config/provider-config.js';
+import type { RuntimeOverrides, RuntimeSettings } from '../config/runtime-settings.js';
+import type { HostFactoryOperations } from '../hostfactory/hostfactory-operations.js';
+import type { PeopleCommands } from './people-commands.js';
+import type { StoreCommands } from './store-commands.js';
+
+/** Everything one CLI invocation needs, built by the composition root for the chosen instance. */
+export interface CliSession {
+  settings: RuntimeSettings;
+  config: ProviderConfig;
+  storeUrl: string;
+  logger: Logger;
+  hostFactory: HostFactoryOperations;
+  people: PeopleCommands;
+  stores: StoreCommands;
+  close(): Promise<void>;
+}
+
+export type OpenSession = (overrides: RuntimeOverrides) => Promise<CliSession>;

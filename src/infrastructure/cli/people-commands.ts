@@ -1,0 +1,114 @@
+import { inject, injectable } from 'inversify';
+import { GetRequestStatus, type RequestStatusView } from '../../application/get-request-status.js';
+import { ListActivity } from '../../application/list-activity.js';
+import { RequestMachines } from '../../application/request-machines.js';
+import { RequestReturnMachines } from '../../application/request-return-machines.js';
+import { TemplateCatalog } from '../../application/template-catalog.js';
+import { machineResult, type Machine, type MachineRef } from '../../domain/machine.js';
+import type { RequestKind, RequestStatus } from '../../domain/request.js';
+import type { Template } from '../../domain/template.js';
+import { problemsMessage, requestStatusResponse } from '../hostfactory/hostfactory-output.js';
+import { formatTable } from './table.js';
+
+/** What a command gives back: `data` for `--json`, `text` for people. */
+export interface CommandOutput {
+  data: unknown;
+  text: string;
+}
+
+export interface WaitOptions {
+  timeoutSec: number;
+  intervalSec: number;
+  onProgress?: (view: RequestStatusView) => void;
+}
+
+/** The CLI's commands for people, on top of the same use cases HostFactory drives. */
+@injectable()
+export class PeopleCommands {
+  constructor(
+    @inject(RequestMachines) private readonly requestMachines: RequestMachines,
+    @inject(GetRequestStatus) private readonly getRequestStatus: GetRequestStatus,
+    @inject(RequestReturnMachines) private readonly requestReturnMachines: RequestReturnMachines,
+    @inject(ListActivity) private readonly activity: ListActivity,
+    @inject(TemplateCatalog) readonly templates: TemplateCatalog,
+  ) {}
+
+  async requestAndMaybeWait(templateId: string, count: number, wait?: WaitOptions): Promise<CommandOutput> {
+    const result = await this.requestMachines.execute(templateId, count);
+    if (!wait) return { data: result, text: `${result.requestId}  ${result.message}` };
+    const view = await this.waitFor(result.requestId, wait);
+    return this.statusOutput([view]);
+  }
+
+  async waitFor(requestId: string, wait: WaitOptions): Promise<RequestStatusView> {
+    const deadline = Date.now() + wait.timeoutSec * 1000;
+    for (;;) {
+      const [view] = await this.getRequestStatus.execute([requestId]);
+      wait.onProgress?.(view);
+      if (view.status !== 'running' || Date.now() >= deadline) return view;
+      await new Promise((resolve) => setTimeout(resolve, wait.intervalSec * 1000));
+    }
+  }
+
+  async status(requestIds: string[]): Promise<CommandOutput> {
+    return this.statusOutput(await this.getRequestStatus.execute(requestIds));
+  }
+
+  async returnMachines(idsOrNames: string[]): Promise<CommandOutput> {
+    const refs: MachineRef[] = idsOrNames.map((value) => (value.startsWith('i-') ? { machineId: value } : { name: value }));
+    const result = await this.requestReturnMachines.execute(refs);
+    return { data: { requestId: result.requestId, message: result.message }, text: `${result.requestId}  ${result.message}` };
+  }
+
+  async listMachines(): Promise<CommandOutput> {
+    const machines = await this.activity.liveMachines();
+    return { data: { machines }, text: machinesTable(machines) };
+  }
+
+  async listRequests(query: { kind?: RequestKind; status?: RequestStatus; limit?: number }): Promise<CommandOutput> {
+    const requests = await this.activity.recentRequests(query);
+    const text = formatTable(
+      ['REQUEST', 'KIND', 'STATUS', 'TEMPLATE', 'COUNT', 'CREATED', 'MESSAGE'],
+      requests.map((r) => [r.requestId, r.kind, r.status, r.templateId, r.machineCount, new Date(r.createdAt).toISOString(), r.message]),
+    );
+    return { data: { requests }, text };
+  }
+
+  async listTemplates(): Promise<CommandOutput> {
+    const listing = await this.templates.list();
+    const table = formatTable(
+      ['TEMPLATE', 'MAX', 'PRICE', 'TYPES', 'SOURCE'],
+      listing.templates.map((t) => [t.templateId, t.maxNumber, t.priceType, typesOf(t), t.sourceFile]),
+    );
+    const problems = listing.problems.length > 0 ? `\n\n${problemsMessage(listing.problems)}` : '';
+    return { data: { templates: listing.templates, problems: listing.problems }, text: table + problems };
+  }
+
+  async showTemplate(templateId: string): Promise<CommandOutput> {
+    const template = await this.templates.show(templateId);
+    return { data: template, text: `# from ${template.sourceFile}\n${JSON.stringify(template.raw, null, 2)}` };
+  }
+
+  private statusOutput(views: RequestStatusView[]): CommandOutput {
+    const text = views
+      .map((view) => {
+        const header = `${view.requestId}  ${view.status}${view.message ? `  ${view.message}` : ''}`;
+        const rows = view.machines.map((m) => [m.machineId, m.name, m.status, machineResult(m, view.kind), m.privateIpAddress, m.instanceType]);
+        return rows.length === 0 ? header : `${header}\n${formatTable(['MACHINE', 'NAME', 'STATE', 'RESULT', 'IP', 'TYPE'], rows)}`;
+      })
+      .join('\n\n');
+    return { data: requestStatusResponse(views), text };
+  }
+}
+
+function machinesTable(machines: Machine[]): string {
+  return formatTable(
+    ['MACHINE', 'NAME', 'STATE', 'TEMPLATE', 'TYPE', 'PRICE', 'IP', 'REQUEST', 'RETURN'],
+    machines.map((m) => [m.machineId, m.name, m.status, m.templateId, m.instanceType, m.priceType, m.privateIpAddress, m.requestId, m.returnRequestId]),
+  );
+}
+
+function typesOf(template: Template): string {
+  if (template.vmTypes) return Object.entries(template.vmTypes).map(([type, weight]) => `${type}:${weight}`).join(',');
+  return template.vmType ?? '-';
+}

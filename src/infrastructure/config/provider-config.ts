@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { HostFactoryError } from '../../domain/errors.js';
+
+export type ProviderType = 'aws' | 'sim';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+/**
+ * The keys of `<name>prov_config.json` this layer reads. Provider keys (AWS_*, SIM_*) are kept in
+ * `raw` and validated by the chosen provider. A file with no PROVIDER_TYPE is an AWS config, so an
+ * unchanged IBM awsprov_config.json means AWS.
+ */
+const providerConfigSchema = z
+  .object({
+    PROVIDER_TYPE: z.enum(['aws', 'sim']).default('aws'),
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    ACCEPT_PROPAGATED_LOG_SETTING: z.boolean().default(false),
+    STORE: z.string().min(1).optional(),
+  })
+  .loose();
+
+export interface ProviderConfig {
+  file: string;
+  providerType: ProviderType;
+  logLevel: LogLevel;
+  /** Store URL from the file (HOSTFACTORY_STORE overrides it). */
+  store?: string;
+  raw: Record<string, unknown>;
+}
+
+export function providerConfigFile(confDir: string, providerName: string): string {
+  return join(confDir, `${providerName}prov_config.json`);
+}
+
+/** Reads and validates `<confDir>/<name>prov_config.json`; throws CONFIG_INVALID naming file and field. */
+export async function loadProviderConfig(
+  confDir: string,
+  providerName: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProviderConfig> {
+  const file = providerConfigFile(confDir, providerName);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'unreadable';
+    throw new HostFactoryError('CONFIG_INVALID', `config file ${file} ${reason} (HF_PROVIDER_NAME=${providerName}, HF_PROVIDER_CONFDIR=${confDir})`, { cause: error });
+  }
+  return parseProviderConfig(text, file, env);
+}
+
+export function parseProviderConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ProviderConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new HostFactoryError('CONFIG_INVALID', `config file ${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new HostFactoryError('CONFIG_INVALID', `config file ${file} must hold a JSON object`);
+  }
+  const parsed = providerConfigSchema.safeParse(raw);
+  if (!parsed.success) throw configError(file, parsed.error);
+  const logLevel = parsed.data.ACCEPT_PROPAGATED_LOG_SETTING ? (hostFactoryLogLevel(env.HF_LOGLEVEL) ?? parsed.data.LOG_LEVEL) : parsed.data.LOG_LEVEL;
+  return {
+    file,
+    providerType: parsed.data.PROVIDER_TYPE,
+    logLevel,
+    store: parsed.data.STORE,
+    raw: raw as Record<string, unknown>,
+  };
+}
+
+/** A zod failure as CONFIG_INVALID naming the file and the first offending key. */
+export function configError(file: string, error: z.ZodError): HostFactoryError {
+  const issue = error.issues[0];
+  const field = issue?.path.join('.') || '(root)';
+  return new HostFactoryError('CONFIG_INVALID', `config file ${file}: ${field}: ${issue?.message ?? 'invalid'}`, { cause: error });
+}
+
+const HF_LEVELS: Record<string, LogLevel> = {
+  LOG_TRACE: 'trace',
+  LOG_DEBUG: 'debug',
+  LOG_INFO: 'info',
+  LOG_WARNING: 'warn',
+  LOG_ERROR: 'error',
+  LOG_FATAL: 'fatal',
+};
+
+function hostFactoryLogLevel(value: string | undefined): LogLevel | undefined {
+  return value ? HF_LEVELS[value.toUpperCase()] : undefined;
+}

@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { HostFactoryError } from '../../domain/errors.js';
+import type { MachineRef } from '../../domain/machine.js';
+
+const machineRef = z
+  .object({ name: z.string().min(1).optional(), machineId: z.string().min(1).optional() })
+  .loose()
+  .refine((ref) => ref.name !== undefined || ref.machineId !== undefined, 'each machine needs a "name" or a "machineId"');
+
+const machineCount = z.union([
+  z.number().int('machineCount must be a whole number').positive('machineCount must be at least 1'),
+  z
+    .string()
+    .regex(/^[0-9]+$/, 'machineCount must be a positive whole number')
+    .transform(Number)
+    .pipe(z.number().int().positive('machineCount must be at least 1')),
+]);
+
+const requestMachinesInput = z.object({
+  template: z.object({ templateId: z.string().min(1, 'templateId is required'), machineCount }).loose(),
+});
+
+const requestIdEntry = z.object({ requestId: z.string().min(1, 'requestId is required') }).loose();
+const getRequestStatusInput = z.object({
+  requests: z.union([requestIdEntry.transform((entry) => [entry]), z.array(requestIdEntry).min(1, 'requests must not be empty')]),
+});
+
+const returnMachinesInput = z.object({ machines: z.array(machineRef).min(1, 'machines must not be empty') });
+const heldMachinesInput = z.object({ machines: z.array(machineRef).default([]) }).loose();
+
+export type RequestMachinesInput = z.infer<typeof requestMachinesInput>;
+
+/** Reads the `-f` file HostFactory wrote; a missing file or malformed JSON is INVALID_INPUT. */
+export async function readInputFile(file: string | undefined): Promise<unknown> {
+  if (!file) throw new HostFactoryError('INVALID_INPUT', 'no input file: pass -f <file>');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new HostFactoryError('INVALID_INPUT', `cannot read input file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+  }
+  if (text.trim() === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HostFactoryError('INVALID_INPUT', `input file ${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, input: unknown, operation: string): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new HostFactoryError('INVALID_INPUT', `invalid ${operation} input: ${where}${issue?.message ?? 'invalid'}`, { cause: result.error });
+}
+
+export function parseRequestMachines(input: unknown): { templateId: string; machineCount: number } {
+  const { template } = parse(requestMachinesInput, input, 'requestMachines');
+  return { templateId: template.templateId, machineCount: template.machineCount };
+}
+
+export function parseGetRequestStatus(input: unknown): string[] {
+  return parse(getRequestStatusInput, input, 'getRequestStatus').requests.map((entry) => entry.requestId);
+}
+
+export function parseRequestReturnMachines(input: unknown): MachineRef[] {
+  return parse(returnMachinesInput, input, 'requestReturnMachines').machines.map(toRef);
+}
+
+export function parseGetReturnRequests(input: unknown): MachineRef[] {
+  return parse(heldMachinesInput, input ?? {}, 'getReturnRequests').machines.map(toRef);
+}
+
+function toRef(entry: { name?: string; machineId?: string }): MachineRef {
+  return { name: entry.name, machineId: entry.machineId };
+}
