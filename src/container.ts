@@ -47,33 +47,42 @@ export async function buildContainer(
   container.bind(TemplateSettings).toConstantValue({ confDir: settings.confDir, providerName: settings.providerName, providerType: config.providerType });
   container.bind(TemplateRepository).to(FileTemplateRepository).inSingletonScope();
 
-  const store = await openStore(storeUrl, { clock: container.get(Clock), logger });
-  disposers.push(() => store.close());
-  container.bind(RequestRepository).toConstantValue(store.requests);
-  container.bind(MachineRepository).toConstantValue(store.machines);
+  const dispose = async () => {
+    await container.unbindAllAsync();
+    for (const disposer of disposers.reverse()) await disposer();
+  };
+  try {
+    switch (config.providerType) {
+      case 'sim': {
+        const sim = await import('./providers/sim/index.js');
+        container.bind(sim.SimCloudSettings).toConstantValue({
+          config: sim.parseSimConfig(config.raw, config.file),
+          stateFile: join(settings.workDir, sim.SIM_STATE_FILE_NAME),
+          providerName: settings.providerName,
+        });
+        container
+          .bind(CloudProvider)
+          .to(sim.SimCloudProvider)
+          .inSingletonScope()
+          .onDeactivation((provider) => (provider as InstanceType<typeof sim.SimCloudProvider>).close());
+        break;
+      }
+      case 'aws': {
+        const aws = await import('./providers/aws/index.js');
+        container.bind(aws.AwsSettings).toConstantValue({ config: aws.parseAwsConfig(config.raw, config.file), providerName: settings.providerName });
+        container.bind(aws.AwsClients).toSelf().inSingletonScope();
+        container.bind(CloudProvider).to(aws.AwsCloudProvider).inSingletonScope();
+        break;
+      }
+    }
 
-  switch (config.providerType) {
-    case 'sim': {
-      const sim = await import('./providers/sim/index.js');
-      container.bind(sim.SimCloudSettings).toConstantValue({
-        config: sim.parseSimConfig(config.raw, config.file),
-        stateFile: join(settings.workDir, sim.SIM_STATE_FILE_NAME),
-        providerName: settings.providerName,
-      });
-      container
-        .bind(CloudProvider)
-        .to(sim.SimCloudProvider)
-        .inSingletonScope()
-        .onDeactivation((provider) => (provider as InstanceType<typeof sim.SimCloudProvider>).close());
-      break;
-    }
-    case 'aws': {
-      const aws = await import('./providers/aws/index.js');
-      container.bind(aws.AwsSettings).toConstantValue({ config: aws.parseAwsConfig(config.raw, config.file), providerName: settings.providerName });
-      container.bind(aws.AwsClients).toSelf().inSingletonScope();
-      container.bind(CloudProvider).to(aws.AwsCloudProvider).inSingletonScope();
-      break;
-    }
+    const store = await openStore(storeUrl, { clock: container.get(Clock), logger });
+    disposers.push(() => store.close());
+    container.bind(RequestRepository).toConstantValue(store.requests);
+    container.bind(MachineRepository).toConstantValue(store.machines);
+  } catch (error) {
+    await dispose();
+    throw error;
   }
 
   container.bind(MachineRecorder).toSelf();
@@ -88,11 +97,5 @@ export async function buildContainer(
   container.bind(PeopleCommands).toSelf();
   container.bind(StoreCommands).toSelf();
 
-  return {
-    container,
-    dispose: async () => {
-      await container.unbindAllAsync();
-      for (const dispose of disposers.reverse()) await dispose();
-    },
-  };
+  return { container, dispose };
 }

@@ -41,6 +41,8 @@ const io = {
 runCli(process.argv.slice(2), openSession, io).then(
   (code) => {
     process.exitCode = code;
+    // Every handle is closed by now; should a driver keep one open, HostFactory must not wait on it.
+    setTimeout(() => process.exit(code), 500).unref();
   },
   (error: unknown) => {
     process.stdout.write(JSON.stringify({ message: `internal error: ${(error as Error)?.message ?? error}`, code: 'INTERNAL' }) + '\n');

@@ -18,3 +18,10 @@ export interface CliSession {
 }
 
 export type OpenSession = (overrides: RuntimeOverrides) => Promise<CliSession>;
+
+/** Where a CLI invocation writes, and the environment it reads. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+}

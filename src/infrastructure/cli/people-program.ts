@@ -4,9 +4,8 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { RequestKind, RequestStatus } from '../../domain/request.js';
-import type { CliSession } from './cli-session.js';
+import type { CliSession, Io } from './cli-session.js';
 import type { CommandOutput } from './people-commands.js';
-import type { Io } from './program.js';
 
 type Human = (work: (session: CliSession) => Promise<CommandOutput>) => Promise<void>;
 

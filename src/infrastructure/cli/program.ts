@@ -5,7 +5,7 @@ import { readInputFile } from '../hostfactory/hostfactory-input.js';
 import { HOSTFACTORY_OPERATIONS, type HostFactoryOperation } from '../hostfactory/hostfactory-operations.js';
 import { errorResponse } from '../hostfactory/hostfactory-output.js';
 import { PinoLogger } from '../logging/pino-logger.js';
-import type { CliSession, OpenSession } from './cli-session.js';
+import type { CliSession, Io, OpenSession } from './cli-session.js';
 import { EXIT_INVALID_INPUT, EXIT_OK, exitCodeFor } from './exit-codes.js';
 import type { CommandOutput } from './people-commands.js';
 import { addPeopleCommands } from './people-program.js';
@@ -18,11 +18,6 @@ interface GlobalOptions {
   json?: boolean;
 }
 
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  env: NodeJS.ProcessEnv;
-}
 
 /** Runs one CLI invocation and returns its exit code. The one place that catches. */
 export async function runCli(argv: readonly string[], openSession: OpenSession, io: Io): Promise<number> {

@@ -22,8 +22,10 @@ const requestMachinesInput = z.object({
 });
 
 const requestIdEntry = z.object({ requestId: z.string().min(1, 'requestId is required') }).loose();
+/** HostFactory sometimes sends one request object instead of a list. */
+const oneOrMany = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? [value] : value);
 const getRequestStatusInput = z.object({
-  requests: z.union([requestIdEntry.transform((entry) => [entry]), z.array(requestIdEntry).min(1, 'requests must not be empty')]),
+  requests: z.preprocess(oneOrMany, z.array(requestIdEntry, 'requests must be a list of {"requestId": ...}').min(1, 'requests must not be empty')),
 });
 
 const returnMachinesInput = z.object({ machines: z.array(machineRef).min(1, 'machines must not be empty') });

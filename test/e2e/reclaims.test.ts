@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { assertSchema, HostFactoryInstance, pollUntilDone } from '../support/hostfactory-harness.js';
+
+describe('getReturnRequests: hosts the cloud takes back', () => {
+  it('reports spot interruptions with the seconds left, and not hosts HostFactory already returned', async () => {
+    const hf = new HostFactoryInstance({
+      config: { SIM_BOOT_DELAY_SEC: 0, SIM_SEED: 'e2e', SIM_INTERRUPTION_RATE: 1, SIM_INTERRUPTION_AFTER_SEC: 0, SIM_INTERRUPTION_GRACE_SEC: 300 },
+    });
+    const requested = await hf.script('requestMachines', { template: { templateId: 'Spot-Compute', machineCount: 2 } });
+    const done = await pollUntilDone(hf, requested.json.requestId);
+    const machines = done.json.requests[0].machines.map((m: any) => ({ name: m.name, machineId: m.machineId }));
+
+    const reclaims = await hf.script('getReturnRequests', { machines });
+    expect(reclaims.exitCode).toBe(0);
+    assertSchema('getReturnRequests', reclaims.json);
+    expect(reclaims.json.requests.map((r: any) => r.machine).sort()).toEqual(machines.map((m: any) => m.name).sort());
+    for (const reclaim of reclaims.json.requests) {
+      expect(reclaim.gracePeriod).toBeGreaterThan(200);
+      expect(reclaim.gracePeriod).toBeLessThanOrEqual(300);
+    }
+
+    await hf.script('requestReturnMachines', { machines: machines.slice(0, 1) });
+    const after = await hf.script('getReturnRequests', { machines });
+    expect(after.json.requests.map((r: any) => r.machine)).toEqual(machines.slice(1).map((m: any) => m.name));
+  });
+
+  it('reports nothing for healthy on-demand hosts and for an empty list', async () => {
+    const hf = new HostFactoryInstance({ config: { SIM_BOOT_DELAY_SEC: 0 } });
+    const requested = await hf.script('requestMachines', { template: { templateId: 'OnDemand-Small', machineCount: 1 } });
+    const done = await pollUntilDone(hf, requested.json.requestId);
+    const machines = done.json.requests[0].machines.map((m: any) => ({ name: m.name, machineId: m.machineId }));
+    expect((await hf.script('getReturnRequests', { machines })).json.requests).toEqual([]);
+    const empty = await hf.script('getReturnRequests', { machines: [] });
+    assertSchema('getReturnRequests', empty.json);
+    expect(empty.json.requests).toEqual([]);
+  });
+});

@@ -1,0 +1,141 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Machine } from '../../../src/domain/machine.js';
+import type { Request } from '../../../src/domain/request.js';
+import { openJsonStore } from '../../../src/infrastructure/storage/json/open-json-store.js';
+import type { StoreHandle } from '../../../src/infrastructure/storage/store-handle.js';
+
+function request(requestId: string, overrides: Partial<Request> = {}): Request {
+  return {
+    requestId,
+    kind: 'acquire',
+    status: 'running',
+    templateId: 'tpl-a',
+    machineCount: 2,
+    providerName: 'aws',
+    providerData: { fleetId: 'fleet-1' },
+    createdAt: 1_000,
+    updatedAt: 1_000,
+    version: 0,
+    ...overrides,
+  };
+}
+
+function machine(machineId: string, requestId: string, overrides: Partial<Machine> = {}): Machine {
+  return {
+    machineId,
+    name: `${machineId}.ec2.internal`,
+    requestId,
+    templateId: 'tpl-a',
+    status: 'pending',
+    privateIpAddress: null,
+    publicIpAddress: null,
+    launchTime: 100,
+    instanceType: 't3.micro',
+    priceType: 'ondemand',
+    weight: 1,
+    instanceTags: {},
+    cloudHostId: null,
+    version: 0,
+    updatedAt: 1_000,
+    ...overrides,
+  };
+}
+
+describe('JSON store file', () => {
+  let dir: string;
+  let store: StoreHandle;
+  let now: number;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hf-json-store-'));
+    now = 5_000;
+    store = await openJsonStore({ dir: path.join(dir, 'nested', 'store') }, { clock: { now: () => now } });
+  });
+
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const storeFile = () => path.join(dir, 'nested', 'store', 'hostfactory-store.json');
+
+  it('keeps requests and machines in one pretty-printed document people can read', async () => {
+    await store.requests.create(request('req-1'));
+    await store.machines.addIfAbsent([machine('i-1', 'req-1')]);
+
+    const text = await readFile(storeFile(), 'utf8');
+    expect(text).toContain('\n  "requests": {\n');
+    const document = JSON.parse(text);
+    expect(document.requests['req-1']).toMatchObject({ requestId: 'req-1', templateId: 'tpl-a', version: 0 });
+    expect(document.machines['i-1']).toMatchObject({ machineId: 'i-1', requestId: 'req-1' });
+  });
+
+  it('stamps updates with the clock and bumps the version', async () => {
+    await store.requests.create(request('req-1'));
+    now = 9_000;
+    const updated = await store.requests.update({ ...request('req-1'), status: 'complete', message: 'done' });
+
+    expect(updated).toMatchObject({ version: 1, updatedAt: 9_000, status: 'complete' });
+    expect(await store.requests.get('req-1')).toEqual(updated);
+  });
+
+  it('reports a corrupt store file as CONFIG_INVALID naming it, and leaves it as it was', async () => {
+    await store.requests.create(request('req-1'));
+    await writeFile(storeFile(), '{"format": "hostfactory-store", "requests": {');
+
+    await expect(store.requests.get('req-1')).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining(storeFile()) });
+    await expect(store.requests.create(request('req-2'))).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(await readFile(storeFile(), 'utf8')).toBe('{"format": "hostfactory-store", "requests": {');
+  });
+
+  it('refuses a JSON file that is not a store document rather than overwriting it', async () => {
+    await writeFile(storeFile(), JSON.stringify({ templates: [] }));
+
+    await expect(store.machines.listLive()).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('hostfactory-store.json') });
+    await expect(store.machines.addIfAbsent([machine('i-1', 'req-1')])).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(JSON.parse(await readFile(storeFile(), 'utf8'))).toEqual({ templates: [] });
+  });
+
+  it('leaves no temp or lock files behind and removes those a killed writer left', async () => {
+    const storeDir = path.dirname(storeFile());
+    await writeFile(path.join(storeDir, '.hostfactory-store.json.4242.abcdef.tmp'), '{"half": ');
+
+    await store.requests.create(request('req-1'));
+    await store.requests.update(request('req-1'));
+
+    expect(await readdir(storeDir)).toEqual(['hostfactory-store.json']);
+  });
+
+  it('serialises concurrent writers of one process without losing an update', async () => {
+    await store.requests.create(request('req-1', { providerData: { counter: 0 } }));
+    const increment = async (): Promise<void> => {
+      for (;;) {
+        const current = (await store.requests.get('req-1')) as Request;
+        try {
+          await store.requests.update({ ...current, providerData: { counter: Number(current.providerData.counter) + 1 } });
+          return;
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'STORAGE_CONFLICT') throw error;
+        }
+      }
+    };
+
+    await Promise.all(Array.from({ length: 15 }, increment));
+
+    expect(await store.requests.get('req-1')).toMatchObject({ version: 15, providerData: { counter: 15 } });
+  });
+
+  it('does not rewrite the file when nothing changed', async () => {
+    await store.machines.addIfAbsent([machine('i-1', 'req-1')]);
+    const before = await stat(storeFile());
+
+    const again = await store.machines.addIfAbsent([machine('i-1', 'req-1', { status: 'running' })]);
+
+    expect(again).toEqual([expect.objectContaining({ machineId: 'i-1', status: 'pending' })]);
+    // Every write renames a new file into place, so an unchanged inode means no write happened.
+    expect((await stat(storeFile())).ino).toBe(before.ino);
+  });
+});
