@@ -1,0 +1,73 @@
+import type { Knex } from 'knex';
+
+const createRequestsAndMachines: Knex.Migration = {
+  async up(knex) {
+    await knex.schema.createTable('requests', (table) => {
+      table.string('request_id', 128).primary();
+      table.string('kind', 16).notNullable();
+      table.string('status', 32).notNullable();
+      table.string('template_id', 128).nullable();
+      table.integer('machine_count').notNullable();
+      table.text('message').nullable();
+      table.string('provider_name', 255).notNullable();
+      table.text('provider_data').notNullable();
+      table.bigInteger('created_at').notNullable();
+      table.bigInteger('updated_at').notNullable();
+      table.integer('version').notNullable();
+      table.index(['status'], 'requests_status_idx');
+      table.index(['created_at'], 'requests_created_at_idx');
+    });
+    await knex.schema.createTable('machines', (table) => {
+      table.string('machine_id', 128).primary();
+      table.string('name', 255).notNullable();
+      table.string('request_id', 128).notNullable();
+      table.string('template_id', 128).notNullable();
+      table.string('return_request_id', 128).nullable();
+      table.string('status', 32).notNullable();
+      table.text('failure_message').nullable();
+      table.string('private_ip_address', 64).nullable();
+      table.string('public_ip_address', 64).nullable();
+      table.bigInteger('launch_time').notNullable();
+      table.string('instance_type', 64).notNullable();
+      table.string('price_type', 16).notNullable();
+      table.double('weight').notNullable();
+      table.text('instance_tags').notNullable();
+      table.string('cloud_host_id', 255).nullable();
+      table.string('resource_id', 255).nullable();
+      table.integer('version').notNullable();
+      table.bigInteger('updated_at').notNullable();
+      table.index(['request_id'], 'machines_request_id_idx');
+      table.index(['return_request_id'], 'machines_return_request_id_idx');
+      table.index(['name'], 'machines_name_idx');
+      table.index(['status'], 'machines_status_idx');
+    });
+  },
+  async down(knex) {
+    await knex.schema.dropTableIfExists('machines');
+    await knex.schema.dropTableIfExists('requests');
+  },
+};
+
+/** Every migration, in order. Names are recorded in the migrations table: never rename one. */
+const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
+  ['0001_create_requests_and_machines', createRequestsAndMachines],
+];
+
+export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);
+
+/** Hands knex the migrations as objects, so they run from `dist/` with no file globbing. */
+export class StaticMigrationSource implements Knex.MigrationSource<string> {
+  getMigrations(): Promise<string[]> {
+    return Promise.resolve([...MIGRATION_NAMES]);
+  }
+
+  getMigrationName(migration: string): string {
+    return migration;
+  }
+
+  getMigration(migration: string): Promise<Knex.Migration> {
+    const found = MIGRATIONS.find(([name]) => name === migration);
+    if (!found) return Promise.reject(new Error(`unknown migration ${migration}`));
+    return Promise.resolve(found[1]);
+  }
+}

@@ -1,0 +1,27 @@
+import type { Clock } from '../../src/domain/ports/clock.js';
+import { InMemoryMachineRepository } from './in-memory-machine-repository.js';
+import { InMemoryRequestRepository } from './in-memory-request-repository.js';
+import { createInMemoryStoreState, type InMemoryStoreState } from './in-memory-store-state.js';
+
+export interface InMemoryStore {
+  readonly requests: InMemoryRequestRepository;
+  readonly machines: InMemoryMachineRepository;
+  /** The maps behind both repositories, for tests that need to look or seed directly. */
+  readonly state: InMemoryStoreState;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh in-memory store for unit tests of use cases. `clock` stamps `updatedAt` on updates
+ * (the system clock by default). Bind it with
+ * `container.rebind(RequestRepository).toConstantValue(store.requests)` (same for machines).
+ */
+export function createInMemoryStore(options: { clock?: Clock } = {}): InMemoryStore {
+  const state = createInMemoryStoreState(options.clock);
+  return {
+    requests: new InMemoryRequestRepository(state),
+    machines: new InMemoryMachineRepository(state),
+    state,
+    close: async () => undefined,
+  };
+}
