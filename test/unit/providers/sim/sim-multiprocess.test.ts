@@ -1,35 +1,22 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkDir } from './sim-fixtures.js';
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../../../..');
-/** Inside the project so the bundle resolves knex, sqlite3, zod and inversify from node_modules. */
-const bundleDir = join(root, 'node_modules', '.cache', 'sim-multiprocess');
-const bundle = join(bundleDir, `sim-${process.pid}.mjs`);
+/** The built sim (`npm test` builds before running vitest). */
+const bundle = join(root, 'dist/providers/sim/index.js');
 const workDir = makeWorkDir();
 
-beforeAll(async () => {
-  mkdirSync(bundleDir, { recursive: true });
-  await build({
-    input: join(root, 'src/providers/sim/index.ts'),
-    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('@oxc-project/runtime'),
-    platform: 'node',
-    tsconfig: join(root, 'tsconfig.json'),
-    output: { file: bundle, format: 'esm' },
-    logLevel: 'warn',
-  });
+beforeAll(() => {
+  if (!existsSync(bundle)) throw new Error(`${bundle} missing: run \`npm run build\` first (npm test does)`);
 });
-afterAll(() => {
-  workDir.cleanup();
-  rmSync(bundle, { force: true });
-});
+afterAll(() => workDir.cleanup());
 
 describe('SimCloudProvider in real processes', () => {
   it('20 processes started at once on a fresh state file: no errors, one launch per request id', async () => {
