@@ -60,13 +60,15 @@ export class RequestMachines {
 
   /**
    * Before recording, the count must fit in what is left. After recording, it is checked again
-   * counting only requests recorded earlier, so concurrent callers cannot together overshoot.
+   * against every other outstanding request: of two racing callers the later reader always sees
+   * the other, so together they can never overshoot maxNumber (at worst both step back and
+   * HostFactory asks again on its next cycle).
    */
   private async checkAvailable(template: Template, machineCount: number, recorded?: Request): Promise<void> {
     if (isUnlimited(template)) return;
     const [live, outstanding] = await Promise.all([this.machines.listLive(), this.requests.listOutstanding()]);
-    const earlier = recorded ? outstanding.filter((other) => isBefore(other, recorded)) : outstanding;
-    const available = availableUnits(template, unitsHeldByTemplate(live, earlier).get(template.templateId) ?? 0);
+    const others = recorded ? outstanding.filter((other) => other.requestId !== recorded.requestId) : outstanding;
+    const available = availableUnits(template, unitsHeldByTemplate(live, others).get(template.templateId) ?? 0);
     if (machineCount <= available) return;
     const message = `template "${template.templateId}" can provide ${available} more unit(s) (maxNumber ${template.maxNumber}); ${machineCount} requested`;
     if (recorded) await this.finish(recorded, 'complete_with_error', `rejected: ${message}`);
@@ -104,10 +106,4 @@ export class RequestMachines {
       await this.requests.update({ ...current, status, message });
     });
   }
-}
-
-function isBefore(other: Request, recorded: Request): boolean {
-  if (other.requestId === recorded.requestId) return false;
-  if (other.createdAt !== recorded.createdAt) return other.createdAt < recorded.createdAt;
-  return other.requestId < recorded.requestId;
 }
