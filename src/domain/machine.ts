@@ -5,18 +5,12 @@ export type MachineState = 'pending' | 'running' | 'stopping' | 'stopped' | 'shu
 export type MachineResult = 'executing' | 'succeed' | 'fail';
 export type MachinePriceType = 'ondemand' | 'spot';
 
-/** A host launched for an acquire request, as recorded in the store. */
-export interface Machine {
+/** What the cloud says about one machine right now. */
+export interface CloudMachine {
   machineId: string;
   /** The host name HostFactory uses (the private DNS name). */
   name: string;
-  requestId: string;
-  templateId: string;
-  /** The return request that gave this machine back, once HostFactory returned it. */
-  returnRequestId?: string;
   status: MachineState;
-  /** Set when the machine failed to come up (launch error, stuck pending, terminated early). */
-  failureMessage?: string;
   privateIpAddress: string | null;
   publicIpAddress: string | null;
   /** epoch seconds */
@@ -29,28 +23,20 @@ export interface Machine {
   cloudHostId: string | null;
   /** The cloud resource that owns the machine (fleet id, ASG name, reservation id). */
   resourceId?: string;
+  /** Why the machine failed or ended before it was usable (launch error, stuck pending…). */
+  failureMessage?: string;
+}
+
+/** A host launched for an acquire request, as recorded in the store. */
+export interface Machine extends CloudMachine {
+  requestId: string;
+  templateId: string;
+  /** The return request that gave this machine back, once HostFactory returned it. */
+  returnRequestId?: string;
   /** Optimistic-concurrency version; the store increments it on every update. */
   version: number;
   /** epoch milliseconds */
   updatedAt: number;
-}
-
-/** What the cloud says about one machine right now. */
-export interface CloudMachine {
-  machineId: string;
-  name: string;
-  status: MachineState;
-  privateIpAddress: string | null;
-  publicIpAddress: string | null;
-  launchTime: number;
-  instanceType: string;
-  priceType: MachinePriceType;
-  weight: number;
-  instanceTags: Record<string, string>;
-  cloudHostId: string | null;
-  resourceId?: string;
-  /** Why the cloud failed or ended this machine, when it says. */
-  failureMessage?: string;
 }
 
 /** A reference to a host, as HostFactory sends them: by host name, by id, or both. */
