@@ -1,0 +1,89 @@
+import { inject, injectable } from 'inversify';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import type { AwsConfig } from './aws-config.js';
+import { AwsSettings } from './aws-settings.js';
+
+export type AutoScalingSdk = typeof import('@aws-sdk/client-auto-scaling');
+export type SsmSdk = typeof import('@aws-sdk/client-ssm');
+
+/** A lazily loaded SDK: its client and its module (for the command classes). */
+export interface LoadedSdk<Sdk, Client> {
+  sdk: Sdk;
+  client: Client;
+}
+
+export type AutoScalingApi = LoadedSdk<AutoScalingSdk, InstanceType<AutoScalingSdk['AutoScalingClient']>>;
+export type SsmApi = LoadedSdk<SsmSdk, InstanceType<SsmSdk['SSMClient']>>;
+
+/** The options every client shares: region, endpoint, adaptive retries, timeouts, proxy, credentials. */
+export async function clientOptions(config: AwsConfig): Promise<Record<string, unknown>> {
+  const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+  let agent: unknown;
+  if (config.proxyHost) {
+    const { HttpsProxyAgent } = await import('https-proxy-agent');
+    const host = config.proxyHost.includes('://') ? config.proxyHost : `http://${config.proxyHost}`;
+    const url = new URL(host);
+    if (config.proxyPort !== undefined) url.port = String(config.proxyPort);
+    agent = new HttpsProxyAgent(url.toString());
+  }
+  const options: Record<string, unknown> = {
+    region: config.region,
+    retryMode: 'adaptive',
+    maxAttempts: config.requestRetryAttempts + 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: config.connectionTimeoutMs,
+      ...(agent ? { httpsAgent: agent as never, httpAgent: agent as never } : {}),
+    }),
+  };
+  if (config.endpointUrl) options.endpoint = config.endpointUrl;
+  if (config.credentialFile) {
+    const { fromIni } = await import('@aws-sdk/credential-providers');
+    options.credentials = fromIni({ filepath: config.credentialFile, configFilepath: config.credentialFile });
+  }
+  return options;
+}
+
+/**
+ * Builds the EC2, Auto Scaling and SSM clients on first use, once per process. Auto Scaling and
+ * SSM are imported only when a call needs them, so an EC2-only poll never loads them.
+ */
+@injectable()
+export class AwsClients {
+  private ec2Client?: Promise<EC2Client>;
+  private autoScalingApi?: Promise<AutoScalingApi>;
+  private ssmApi?: Promise<SsmApi>;
+  private readonly loadedNames = new Set<string>();
+
+  constructor(@inject(AwsSettings) private readonly settings: AwsSettings) {}
+
+  ec2(): Promise<EC2Client> {
+    this.ec2Client ??= this.build('ec2', async (options) => new EC2Client(options));
+    return this.ec2Client;
+  }
+
+  autoScaling(): Promise<AutoScalingApi> {
+    this.autoScalingApi ??= this.build('autoscaling', async (options) => {
+      const sdk = await import('@aws-sdk/client-auto-scaling');
+      return { sdk, client: new sdk.AutoScalingClient(options) };
+    });
+    return this.autoScalingApi;
+  }
+
+  ssm(): Promise<SsmApi> {
+    this.ssmApi ??= this.build('ssm', async (options) => {
+      const sdk = await import('@aws-sdk/client-ssm');
+      return { sdk, client: new sdk.SSMClient(options) };
+    });
+    return this.ssmApi;
+  }
+
+  /** Names of the clients built so far (`ec2`, `autoscaling`, `ssm`). */
+  loaded(): string[] {
+    return [...this.loadedNames];
+  }
+
+  private build<T>(name: string, make: (options: Record<string, unknown>) => Promise<T>): Promise<T> {
+    this.loadedNames.add(name);
+    return clientOptions(this.settings.config).then(make);
+  }
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { HostFactoryError } from '../../domain/errors.js';
+
+/** IBM's `awsprov_config.json` keys this provider honours, parsed and defaulted. */
+export interface AwsConfig {
+  region: string;
+  /** A shared credentials file (`fromIni`); the default credential chain when absent. */
+  credentialFile?: string;
+  /** Any EC2-compatible endpoint; every SDK client is pointed at it. */
+  endpointUrl?: string;
+  keyFile?: string;
+  proxyHost?: string;
+  proxyPort?: number;
+  connectionTimeoutMs: number;
+  /** Retries of a throttled or failed call (the SDK makes this + 1 attempts, adaptive mode). */
+  requestRetryAttempts: number;
+  /** Instances pending longer than this are terminated and reported failed. */
+  instancePendingTimeoutSec: number;
+  /** Extra attempts of a describe call that failed with a retryable or not-yet-visible error. */
+  describeRequestRetryAttempts: number;
+  /** Milliseconds between describe attempts. */
+  describeRequestIntervalMs: number;
+  acceptPropagatedLogSetting: boolean;
+}
+
+const numeric = (schema: z.ZodNumber) =>
+  z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
+
+const text = z.string().trim().min(1);
+
+const flag = z.preprocess((value) => {
+  if (typeof value !== 'string') return value;
+  const lower = value.trim().toLowerCase();
+  return lower === 'true' || lower === 'y' || lower === 'yes' || lower === '1';
+}, z.boolean());
+
+/** The `AWS_*` keys of a provider config file as written there, with CONTRACT.md's defaults and ranges. */
+export const awsConfigSchema = z.object({
+  AWS_REGION: text,
+  AWS_CREDENTIAL_FILE: text.optional(),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  AWS_KEY_FILE: text.optional(),
+  AWS_PROXY_HOST: text.optional(),
+  AWS_PROXY_PORT: numeric(z.number().int().min(1).max(65535)).optional(),
+  AWS_CONNECTION_TIMEOUT_MS: numeric(z.number().int().min(0)).default(10000),
+  AWS_REQUEST_RETRY_ATTEMPTS: numeric(z.number().int().min(0).max(10)).default(3),
+  AWS_INSTANCE_PENDING_TIMEOUT_SEC: numeric(z.number().int().min(180).max(10000)).default(180),
+  AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS: numeric(z.number().int().min(0).max(10)).default(0),
+  AWS_DESCRIBE_REQUEST_INTERVAL: numeric(z.number().int().min(0).max(600000)).default(0),
+  ACCEPT_PROPAGATED_LOG_SETTING: flag.default(false),
+});
+
+/**
+ * Reads the AWS keys of an IBM `awsprov_config.json` (other keys, such as log settings, are left
+ * to their owners). Throws CONFIG_INVALID naming `file` and the key when a value is missing or
+ * out of range.
+ */
+export function parseAwsConfig(raw: Record<string, unknown>, file: string): AwsConfig {
+  const parsed = awsConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue.path.map(String).join('.') || '(root)';
+    throw new HostFactoryError('CONFIG_INVALID', `${file}: ${key}: ${issue.message}`, { cause: parsed.error });
+  }
+  const value = parsed.data;
+  if (value.AWS_PROXY_PORT !== undefined && value.AWS_PROXY_HOST === undefined) {
+    throw new HostFactoryError('CONFIG_INVALID', `${file}: AWS_PROXY_PORT: set AWS_PROXY_HOST as well`);
+  }
+  return {
+    region: value.AWS_REGION,
+    credentialFile: value.AWS_CREDENTIAL_FILE,
+    endpointUrl: value.AWS_ENDPOINT_URL,
+    keyFile: value.AWS_KEY_FILE,
+    proxyHost: value.AWS_PROXY_HOST,
+    proxyPort: value.AWS_PROXY_PORT,
+    connectionTimeoutMs: value.AWS_CONNECTION_TIMEOUT_MS,
+    requestRetryAttempts: value.AWS_REQUEST_RETRY_ATTEMPTS,
+    instancePendingTimeoutSec: value.AWS_INSTANCE_PENDING_TIMEOUT_SEC,
+    describeRequestRetryAttempts: value.AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS,
+    describeRequestIntervalMs: value.AWS_DESCRIBE_REQUEST_INTERVAL,
+    acceptPropagatedLogSetting: value.ACCEPT_PROPAGATED_LOG_SETTING,
+  };
+}

@@ -1,0 +1,70 @@
+import { CancelSpotFleetRequestsCommand } from '@aws-sdk/client-ec2';
+import type { SpotFleetRequestConfig } from '@aws-sdk/client-ec2';
+import type { Template } from '../../domain/template.js';
+import type { ApiHandler, AwsContext, ObservedRequest } from './api-handler.js';
+import { awsReason, callAws } from './aws-error-classifier.js';
+import { planCapacity } from './capacity-plan.js';
+import type { AwsProviderData } from './provider-data.js';
+import { requestTags } from './resource-tags.js';
+
+/** What the on-demand fallback of a heterogeneous Spot Fleet launched. */
+export interface FallbackResult {
+  data: AwsProviderData;
+  message?: string;
+}
+
+/**
+ * IBM's heterogeneous meaning: a Spot Fleet still short at its expiry is cancelled (its running
+ * instances kept) and the missing units are launched on demand with RunInstances, on
+ * `vmTypesOnDemand` when given. Tokens `<requestId>-od-<n>` keep a repeated fallback from launching twice.
+ */
+export class HeterogeneousFallback {
+  constructor(
+    private readonly context: AwsContext,
+    private readonly runInstances: ApiHandler,
+  ) {}
+
+  applies(request: ObservedRequest): boolean {
+    return request.template?.priceType === 'heterogeneous' && request.data.fallbackInstanceIds === undefined && request.data.launchTemplateId !== undefined;
+  }
+
+  async run(request: ObservedRequest, fleet: SpotFleetRequestConfig): Promise<FallbackResult> {
+    const template = request.template as Template;
+    const id = request.data.spotFleetRequestId!;
+    const missing = Math.ceil((fleet.SpotFleetRequestConfig?.TargetCapacity ?? 0) - (fleet.SpotFleetRequestConfig?.FulfilledCapacity ?? 0));
+    const ec2 = await this.context.clients.ec2();
+    await callAws('ec2:CancelSpotFleetRequests', () => ec2.send(new CancelSpotFleetRequestsCommand({ SpotFleetRequestIds: [id], TerminateInstances: false })));
+    const onDemand: Template = {
+      ...template,
+      priceType: 'ondemand',
+      vmType: undefined,
+      vmTypes: template.vmTypesOnDemand && Object.keys(template.vmTypesOnDemand).length > 0 ? template.vmTypesOnDemand : template.vmTypes,
+      vmTypesOnDemand: undefined,
+    };
+    if (!onDemand.vmTypes) onDemand.vmType = template.vmType;
+    const data: AwsProviderData = { ...request.data, fallbackInstanceIds: [] };
+    if (missing <= 0) return { data };
+    try {
+      const result = await this.runInstances.launch({
+        requestId: `${request.request.requestId}-od`,
+        template: onDemand,
+        plan: planCapacity(onDemand, missing),
+        launchTemplate: {
+          launchTemplateId: request.data.launchTemplateId!,
+          version: request.data.launchTemplateVersion ?? '$Default',
+          created: true,
+          data: {},
+        },
+        tags: requestTags(template, this.context.providerName, request.request.requestId),
+      });
+      const launched = result.providerData as unknown as AwsProviderData;
+      data.fallbackInstanceIds = launched.instanceIds ?? [];
+      data.owners = { ...(request.data.owners ?? {}), ...(launched.owners ?? {}) };
+      return { data, message: result.message && `on-demand fallback: ${result.message}` };
+    } catch (error) {
+      const message = `on-demand fallback for ${missing} unit(s) failed: ${awsReason((error as { cause?: unknown }).cause ?? error)}`;
+      this.context.logger.warn({ requestId: request.request.requestId, error: message }, 'heterogeneous fallback failed');
+      return { data, message };
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import { describeCloudProviderContract } from './cloud-provider-contract.js';
+import { startAwsFakeEndpoint } from '../support/aws-fake-endpoint.js';
+
+describeCloudProviderContract('AwsCloudProvider (EC2 query protocol over AWS_ENDPOINT_URL)', async () => {
+  const endpoint = await startAwsFakeEndpoint();
+  return {
+    provider: endpoint.provider,
+    advance: (seconds) => endpoint.clock.advance(seconds),
+    close: () => endpoint.close(),
+  };
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { AwsClients, clientOptions } from '../../../../src/providers/aws/aws-clients.js';
+import { parseAwsConfig } from '../../../../src/providers/aws/aws-config.js';
+
+const clientsFor = (raw: Record<string, unknown>) => new AwsClients({ config: parseAwsConfig({ AWS_REGION: 'eu-central-1', ...raw }, 'c.json'), providerName: 'awsinst' });
+
+describe('AwsClients', () => {
+  it('points the EC2 client at AWS_ENDPOINT_URL with adaptive retries from AWS_REQUEST_RETRY_ATTEMPTS', async () => {
+    const clients = clientsFor({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9999/ec2', AWS_REQUEST_RETRY_ATTEMPTS: 4 });
+    const ec2 = await clients.ec2();
+    const endpoint = await ec2.config.endpoint!();
+    expect(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}${endpoint.path}`).toBe('http://127.0.0.1:9999/ec2');
+    expect(await ec2.config.region()).toBe('eu-central-1');
+    expect(await ec2.config.maxAttempts()).toBe(5);
+    const strategy = (await ec2.config.retryStrategy()) as { mode?: string };
+    expect(strategy.mode).toBe('adaptive');
+  });
+
+  it('builds the Auto Scaling and SSM clients only when asked, against the same endpoint', async () => {
+    const clients = clientsFor({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9999' });
+    await clients.ec2();
+    expect(clients.loaded()).toEqual(['ec2']);
+    const { client } = await clients.autoScaling();
+    expect((await client.config.endpoint!()).hostname).toBe('127.0.0.1');
+    await clients.ssm();
+    expect(clients.loaded()).toEqual(['ec2', 'autoscaling', 'ssm']);
+  });
+
+  it('builds each client once per process', async () => {
+    const clients = clientsFor({});
+    expect(await clients.ec2()).toBe(await clients.ec2());
+  });
+
+  it('reads credentials from AWS_CREDENTIAL_FILE', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const file = join(mkdtempSync(join(tmpdir(), 'aws-cred-')), 'credentials');
+    writeFileSync(file, '[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n');
+    const ec2 = await clientsFor({ AWS_CREDENTIAL_FILE: file }).ec2();
+    const credentials = await ec2.config.credentials();
+    expect(credentials.accessKeyId).toBe('AKIDEXAMPLE');
+  });
+
+  it('sends every call through AWS_PROXY_HOST:AWS_PROXY_PORT with AWS_CONNECTION_TIMEOUT_MS', async () => {
+    const options = await clientOptions(
+      parseAwsConfig({ AWS_REGION: 'us-east-1', AWS_PROXY_HOST: 'proxy.local', AWS_PROXY_PORT: 3128, AWS_CONNECTION_TIMEOUT_MS: 2500 }, 'c.json'),
+    );
+    const handler = options.requestHandler as { configProvider: Promise<{ connectionTimeout: number; httpsAgent?: { proxy?: URL } }> };
+    const config = await handler.configProvider;
+    expect(config.connectionTimeout).toBe(2500);
+    expect(String(config.httpsAgent?.proxy)).toBe('http://proxy.local:3128/');
+  });
+});

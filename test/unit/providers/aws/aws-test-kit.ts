@@ -1,0 +1,146 @@
+import { mockClient } from 'aws-sdk-client-mock';
+import { EC2Client, type Instance } from '@aws-sdk/client-ec2';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Machine } from '../../../../src/domain/machine.js';
+import type { Clock } from '../../../../src/domain/ports/clock.js';
+import type { Logger } from '../../../../src/domain/ports/logger.js';
+import type { Request } from '../../../../src/domain/request.js';
+import type { Template } from '../../../../src/domain/template.js';
+import { AwsClients } from '../../../../src/providers/aws/aws-clients.js';
+import { AwsCloudProvider } from '../../../../src/providers/aws/aws-cloud-provider.js';
+import { parseAwsConfig } from '../../../../src/providers/aws/aws-config.js';
+
+export const ec2Mock = mockClient(EC2Client);
+export const asgMock = mockClient(AutoScalingClient);
+export const ssmMock = mockClient(SSMClient);
+
+export const NOW = Date.parse('2026-11-22T10:00:00Z');
+export const REQUEST_ID = 'req-11111111-2222-3333-4444-555555555555';
+
+export class FakeClock implements Clock {
+  constructor(public time = NOW) {}
+  now(): number {
+    return this.time;
+  }
+}
+
+export class MemoryLogger implements Logger {
+  readonly lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+  debug(fields: Record<string, unknown>, message: string): void {
+    this.lines.push({ level: 'debug', message, fields });
+  }
+  info(fields: Record<string, unknown>, message: string): void {
+    this.lines.push({ level: 'info', message, fields });
+  }
+  warn(fields: Record<string, unknown>, message: string): void {
+    this.lines.push({ level: 'warn', message, fields });
+  }
+  error(fields: Record<string, unknown>, message: string): void {
+    this.lines.push({ level: 'error', message, fields });
+  }
+}
+
+export function resetMocks(): void {
+  ec2Mock.reset();
+  asgMock.reset();
+  ssmMock.reset();
+}
+
+export function makeTemplate(fields: Partial<Template> = {}): Template {
+  return {
+    templateId: 'Tpl-1',
+    maxNumber: 100,
+    attributes: { type: ['String', 'X86_64'], ncpus: ['Numeric', '2'], nram: ['Numeric', '4096'] },
+    priceType: 'ondemand',
+    imageId: 'ami-0123456789abcdef0',
+    subnetIds: ['subnet-a'],
+    vmType: 'm5.large',
+    instanceTags: { team: 'hpc' },
+    securityGroupIds: ['sg-1'],
+    extra: {},
+    raw: {},
+    sourceFile: '/conf/awsprov_templates.json',
+    ...fields,
+  };
+}
+
+export interface Kit {
+  provider: AwsCloudProvider;
+  clients: AwsClients;
+  clock: FakeClock;
+  logger: MemoryLogger;
+}
+
+export function makeProvider(config: Record<string, unknown> = {}): Kit {
+  const settings = { config: parseAwsConfig({ AWS_REGION: 'us-east-1', ...config }, 'awsprov_config.json'), providerName: 'awsinst' };
+  const clients = new AwsClients(settings);
+  const clock = new FakeClock();
+  const logger = new MemoryLogger();
+  return { provider: new AwsCloudProvider(settings, clients, clock, logger), clients, clock, logger };
+}
+
+let counter = 0;
+
+export function instance(fields: Partial<Instance> & { id?: string; state?: string } = {}): Instance {
+  counter += 1;
+  const id = fields.id ?? `i-${counter.toString(16).padStart(17, '0')}`;
+  const ip = `10.0.${Math.floor(counter / 250)}.${counter % 250}`;
+  const { id: _id, state, ...rest } = fields;
+  return {
+    InstanceId: id,
+    InstanceType: 'm5.large',
+    PrivateDnsName: `ip-${ip.replaceAll('.', '-')}.ec2.internal`,
+    PrivateIpAddress: ip,
+    LaunchTime: new Date(NOW - 60_000),
+    State: { Name: (state ?? 'running') as never, Code: 16 },
+    Tags: [{ Key: 'hostfactory:request-id', Value: REQUEST_ID }],
+    ...rest,
+  };
+}
+
+export function awsError(name: string, message = name): Error {
+  return Object.assign(new Error(message), { name, $metadata: {} });
+}
+
+export function makeRequest(providerData: Record<string, unknown>, fields: Partial<Request> = {}): Request {
+  return {
+    requestId: REQUEST_ID,
+    kind: 'acquire',
+    status: 'running',
+    templateId: 'Tpl-1',
+    machineCount: 4,
+    providerName: 'awsinst',
+    providerData,
+    createdAt: NOW - 120_000,
+    updatedAt: NOW - 120_000,
+    version: 1,
+    ...fields,
+  };
+}
+
+export function makeMachine(machineId: string, fields: Partial<Machine> = {}): Machine {
+  return {
+    machineId,
+    name: `host-${machineId}`,
+    requestId: REQUEST_ID,
+    templateId: 'Tpl-1',
+    status: 'running',
+    privateIpAddress: '10.0.0.1',
+    publicIpAddress: null,
+    launchTime: Math.floor((NOW - 60_000) / 1000),
+    instanceType: 'm5.large',
+    priceType: 'ondemand',
+    weight: 1,
+    instanceTags: {},
+    cloudHostId: null,
+    version: 1,
+    updatedAt: NOW,
+    ...fields,
+  };
+}
+
+/** The inputs of every call of `command` sent through a mock. */
+export function inputsOf<T>(mock: { commandCalls: (command: never) => Array<{ args: [{ input: unknown }] }> }, command: new (...args: never[]) => T): Array<Record<string, any>> {
+  return mock.commandCalls(command as never).map((call) => call.args[0].input as Record<string, any>);
+}

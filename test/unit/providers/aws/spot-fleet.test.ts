@@ -1,0 +1,272 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  CancelSpotFleetRequestsCommand,
+  DescribeFleetsCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeSpotFleetInstancesCommand,
+  DescribeSpotFleetRequestHistoryCommand,
+  DescribeSpotFleetRequestsCommand,
+  ModifySpotFleetRequestCommand,
+  RequestSpotFleetCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type SpotFleetRequestConfig,
+} from '@aws-sdk/client-ec2';
+import type { AllocationStrategy } from '../../../../src/domain/template.js';
+import type { TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
+import { ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+
+const ROLE = 'arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role';
+
+const spotTemplate = makeTemplate({
+  priceType: 'spot',
+  subnetIds: ['subnet-a', 'subnet-b'],
+  vmType: undefined,
+  vmTypes: { 'm5.xlarge': 1, 'm5.2xlarge': 2 },
+  allocationStrategy: 'capacityOptimized',
+  fleetRole: ROLE,
+  spotFleetRequestExpiry: 30,
+});
+
+const spotFleet = (id: string, state: string, target: number, fulfilled: number, extra: Partial<SpotFleetRequestConfig> = {}): SpotFleetRequestConfig => ({
+  SpotFleetRequestId: id,
+  SpotFleetRequestState: state as never,
+  SpotFleetRequestConfig: { IamFleetRole: ROLE, TargetCapacity: target, FulfilledCapacity: fulfilled, OnDemandTargetCapacity: 0 },
+  ...extra,
+});
+
+describe('Spot Fleet', () => {
+  beforeEach(() => {
+    resetMocks();
+    ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: 'lt-ours' }] });
+    ec2Mock.on(RequestSpotFleetCommand).resolves({ SpotFleetRequestId: 'sfr-1' });
+    ec2Mock.on(TerminateInstancesCommand).resolves({});
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    ec2Mock.on(DescribeFleetsCommand).resolves({ Fleets: [] });
+  });
+
+  it('is the default for a spot template with a fleetRole: a request fleet with overrides, weights, role, expiry and tags', async () => {
+    const { provider } = makeProvider();
+    const result = await provider.launch({ requestId: REQUEST_ID, template: spotTemplate, units: 6 });
+    const config = inputsOf(ec2Mock, RequestSpotFleetCommand)[0].SpotFleetRequestConfig;
+    expect(config).toMatchObject({
+      ClientToken: REQUEST_ID,
+      IamFleetRole: ROLE,
+      Type: 'request',
+      TargetCapacity: 6,
+      OnDemandTargetCapacity: 0,
+      AllocationStrategy: 'capacityOptimized',
+      OnDemandAllocationStrategy: 'lowestPrice',
+      ValidUntil: new Date(NOW + 30 * 60_000),
+      TerminateInstancesWithExpiration: false,
+    });
+    expect(config.ExcessCapacityTerminationPolicy).toBeUndefined();
+    expect(config.LaunchTemplateConfigs[0].LaunchTemplateSpecification).toEqual({ LaunchTemplateId: 'lt-ours', Version: '$Default' });
+    expect(config.LaunchTemplateConfigs[0].Overrides.map((o: any) => [o.InstanceType, o.SubnetId, o.WeightedCapacity])).toEqual([
+      ['m5.xlarge', 'subnet-a', 1],
+      ['m5.xlarge', 'subnet-b', 1],
+      ['m5.2xlarge', 'subnet-a', 2],
+      ['m5.2xlarge', 'subnet-b', 2],
+    ]);
+    expect(config.TagSpecifications[0].ResourceType).toBe('spot-fleet-request');
+    expect(config.TagSpecifications[0].Tags).toEqual(expect.arrayContaining([{ Key: 'hostfactory:request-id', Value: REQUEST_ID }, { Key: 'hostfactory:template-id', Value: 'Tpl-1' }]));
+    expect(result.providerData).toMatchObject({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 30 * 60_000 });
+  });
+
+  it('sends a heterogeneous maintain fleet with on-demand units, max price per unit and pools', async () => {
+    const { provider } = makeProvider();
+    const template = makeTemplate({
+      ...spotTemplate,
+      priceType: 'heterogeneous',
+      fleetType: 'maintain',
+      providerApi: 'SpotFleet',
+      percentOnDemand: 25,
+      vmTypesOnDemand: { 'm5.xlarge': 1 },
+      allocationStrategy: 'lowestPrice',
+      allocationStrategyOnDemand: 'prioritized',
+      poolsCount: 2,
+      maxSpotPrice: 0.07,
+    });
+    await provider.launch({ requestId: REQUEST_ID, template, units: 8 });
+    const config = inputsOf(ec2Mock, RequestSpotFleetCommand)[0].SpotFleetRequestConfig;
+    expect(config).toMatchObject({
+      Type: 'maintain',
+      TargetCapacity: 8,
+      OnDemandTargetCapacity: 2,
+      AllocationStrategy: 'lowestPrice',
+      OnDemandAllocationStrategy: 'prioritized',
+      InstancePoolsToUseCount: 2,
+      SpotPrice: '0.07',
+      ExcessCapacityTerminationPolicy: 'noTermination',
+    });
+  });
+
+  it.each<[AllocationStrategy]>([['lowestPrice'], ['diversified'], ['capacityOptimized'], ['capacityOptimizedPrioritized'], ['priceCapacityOptimized']])(
+    'sends allocationStrategy %s in Spot Fleet spelling',
+    async (strategy) => {
+      const { provider } = makeProvider();
+      await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ ...spotTemplate, allocationStrategy: strategy }), units: 1 });
+      expect(inputsOf(ec2Mock, RequestSpotFleetCommand)[0].SpotFleetRequestConfig.AllocationStrategy).toBe(strategy);
+    },
+  );
+
+  it('refuses providerApi SpotFleet without a fleetRole', async () => {
+    const { provider } = makeProvider();
+    await expect(
+      provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ ...spotTemplate, providerApi: 'SpotFleet', fleetRole: undefined }), units: 1 }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('fleetRole') });
+    expect(ec2Mock.commandCalls(RequestSpotFleetCommand)).toHaveLength(0);
+  });
+
+  it('lists an active fleet instances and keeps it running while it fills', async () => {
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 4, 2)] });
+    ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1', InstanceType: 'm5.2xlarge' }] });
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1', InstanceType: 'm5.2xlarge', InstanceLifecycle: 'spot' })] }] });
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(report.final).toBe(false);
+    expect(report.machines[0]).toMatchObject({ machineId: 'i-1', weight: 2, priceType: 'spot', resourceId: 'sfr-1' });
+  });
+
+  it('reports an expired, short fleet final with the error history', async () => {
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 4, 1, { ActivityStatus: 'error' })] });
+    ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1', InstanceType: 'm5.xlarge' }] });
+    ec2Mock.on(DescribeSpotFleetRequestHistoryCommand).resolves({
+      HistoryRecords: [{ EventType: 'error', EventInformation: { EventSubType: 'allLaunchSpecsTemporarilyBlacklisted', EventDescription: 'capacity-not-available' } }],
+    });
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW - 1 }), template: spotTemplate, machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(report.final).toBe(true);
+    expect(report.message).toBe('spot fleet active, expired, in error: allLaunchSpecsTemporarilyBlacklisted: capacity-not-available');
+    expect(inputsOf(ec2Mock, DescribeSpotFleetRequestHistoryCommand)[0]).toMatchObject({ SpotFleetRequestId: 'sfr-1', EventType: 'error' });
+  });
+
+  it('reports a request fleet final once AWS says it is fulfilled', async () => {
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 2, 2, { ActivityStatus: 'fulfilled' })] });
+    ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
+    expect((await provider.describeRequests([tracked])).get(REQUEST_ID)!.final).toBe(true);
+  });
+
+  it('describes the other fleets when one fleet id no longer exists', async () => {
+    ec2Mock
+      .on(DescribeSpotFleetRequestsCommand, { SpotFleetRequestIds: ['sfr-gone', 'sfr-1'] })
+      .rejects(Object.assign(new Error("The spot fleet request ID 'sfr-gone' does not exist"), { name: 'InvalidSpotFleetRequestId.NotFound' }))
+      .on(DescribeSpotFleetRequestsCommand, { SpotFleetRequestIds: ['sfr-gone'] })
+      .rejects(Object.assign(new Error("The spot fleet request ID 'sfr-gone' does not exist"), { name: 'InvalidSpotFleetRequestId.NotFound' }))
+      .on(DescribeSpotFleetRequestsCommand, { SpotFleetRequestIds: ['sfr-1'] })
+      .resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 4, 1)] });
+    ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [] });
+    const { provider } = makeProvider();
+    const reports = await provider.describeRequests([
+      { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-gone', validUntil: NOW + 60_000 }, { requestId: 'req-gone' }), template: spotTemplate, machines: [] },
+      { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] },
+    ]);
+    expect(reports.get('req-gone')).toMatchObject({ final: true, message: 'spot fleet request no longer exists' });
+    expect(reports.get(REQUEST_ID)).toMatchObject({ final: false });
+  });
+
+  it('reports a failed fleet (for example a bad fleet role) final without listing instances', async () => {
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'failed', 4, 0)] });
+    ec2Mock.on(DescribeSpotFleetRequestHistoryCommand).resolves({ HistoryRecords: [{ EventType: 'error', EventInformation: { EventDescription: 'iamFleetRoleInvalid' } }] });
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(report).toMatchObject({ final: true, message: 'spot fleet failed: iamFleetRoleInvalid', machines: [] });
+    expect(ec2Mock.commandCalls(DescribeSpotFleetInstancesCommand)).toHaveLength(0);
+  });
+
+  it('lowers a maintain fleet by the weighted units, then terminates; cancels it when emptied', async () => {
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({
+      SpotFleetRequestConfigs: [spotFleet('sfr-keep', 'active', 6, 6), spotFleet('sfr-empty', 'active', 2, 2)],
+    });
+    ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({ SuccessfulFleetRequests: [{ SpotFleetRequestId: 'sfr-empty' }] });
+    const { provider } = makeProvider();
+    await provider.release(
+      [makeMachine('i-1', { weight: 2 }), makeMachine('i-2', { requestId: 'req-empty', weight: 2 })],
+      [
+        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-keep' }),
+        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-empty' }, { requestId: 'req-empty' }),
+      ],
+    );
+    expect(inputsOf(ec2Mock, ModifySpotFleetRequestCommand)).toEqual([
+      { SpotFleetRequestId: 'sfr-keep', TargetCapacity: 4, OnDemandTargetCapacity: 0, ExcessCapacityTerminationPolicy: 'noTermination' },
+    ]);
+    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1', 'i-2'] }]);
+    expect(inputsOf(ec2Mock, CancelSpotFleetRequestsCommand)).toEqual([{ SpotFleetRequestIds: ['sfr-empty'], TerminateInstances: true }]);
+  });
+
+  it('terminates request fleet machines and cancels the request once none of its instances is left', async () => {
+    ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
+    ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({});
+    const { provider } = makeProvider();
+    await provider.release([makeMachine('i-1')], [makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1' })]);
+    expect(ec2Mock.commandCalls(ModifySpotFleetRequestCommand)).toHaveLength(0);
+    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1'] }]);
+    expect(inputsOf(ec2Mock, CancelSpotFleetRequestsCommand)).toEqual([{ SpotFleetRequestIds: ['sfr-1'], TerminateInstances: true }]);
+  });
+});
+
+describe('heterogeneous Spot Fleet falling back to on-demand', () => {
+  const heterogeneous = makeTemplate({
+    ...spotTemplate,
+    priceType: 'heterogeneous',
+    vmTypes: { 'r5a.large': 1, 'r6i.large': 1 },
+    vmTypesOnDemand: { 'r5.large': 1 },
+  });
+  const data = { api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-h', launchTemplateId: 'lt-ours', launchTemplateCreated: true, validUntil: NOW + 60_000 };
+
+  beforeEach(() => {
+    resetMocks();
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-h', 'active', 5, 2)] });
+    ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-s1' }, { InstanceId: 'i-s2' }] });
+    ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({});
+    ec2Mock.on(RunInstancesCommand).callsFake((input: { MaxCount: number }) => ({
+      ReservationId: 'r-od',
+      Instances: Array.from({ length: input.MaxCount }, (_, n) => instance({ id: `i-od${n}`, InstanceType: 'r5.large' })),
+    }));
+    ec2Mock.on(DescribeInstancesCommand).callsFake((input: { InstanceIds: string[] }) => ({
+      Reservations: [{ Instances: input.InstanceIds.map((id) => instance({ id, InstanceType: 'r5.large' })) }],
+    }));
+  });
+
+  it('cancels the short fleet near its expiry, keeps its instances and launches the missing units on vmTypesOnDemand', async () => {
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest(data, { machineCount: 5 }), template: heterogeneous, machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(inputsOf(ec2Mock, CancelSpotFleetRequestsCommand)).toEqual([{ SpotFleetRequestIds: ['sfr-h'], TerminateInstances: false }]);
+    const run = inputsOf(ec2Mock, RunInstancesCommand);
+    expect(run).toHaveLength(1);
+    expect(run[0]).toMatchObject({ InstanceType: 'r5.large', MaxCount: 3, ClientToken: `${REQUEST_ID}-od-0` });
+    expect(run[0].InstanceMarketOptions).toBeUndefined();
+    expect(run[0].TagSpecifications[0].Tags).toContainEqual({ Key: 'hostfactory:request-id', Value: REQUEST_ID });
+    expect(report.final).toBe(true);
+    expect(report.machines.map((machine) => [machine.machineId, machine.resourceId])).toEqual([
+      ['i-s1', 'sfr-h'],
+      ['i-s2', 'sfr-h'],
+      ['i-od0', 'r-od'],
+      ['i-od1', 'r-od'],
+      ['i-od2', 'r-od'],
+    ]);
+    expect(report.providerData).toMatchObject({ final: true, fallbackInstanceIds: ['i-od0', 'i-od1', 'i-od2'] });
+
+    ec2Mock.resetHistory();
+    const next = (await provider.describeRequests([{ ...tracked, request: { ...tracked.request, providerData: report.providerData! } }])).get(REQUEST_ID)!;
+    expect(ec2Mock.commandCalls(RunInstancesCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(DescribeSpotFleetRequestHistoryCommand)).toHaveLength(0);
+    expect(next.machines).toHaveLength(5);
+  });
+
+  it('waits while the fleet is far from its expiry', async () => {
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest({ ...data, validUntil: NOW + 600_000 }), template: heterogeneous, machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(report.final).toBe(false);
+    expect(ec2Mock.commandCalls(CancelSpotFleetRequestsCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(RunInstancesCommand)).toHaveLength(0);
+  });
+});
