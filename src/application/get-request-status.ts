@@ -57,14 +57,18 @@ export class GetRequestStatus {
 
   private async refreshAcquires(requests: readonly Request[]): Promise<Array<[string, RequestStatusView]>> {
     if (requests.length === 0) return [];
-    const stored = await this.machines.listByRequests(requests.map((request) => request.requestId));
-    const tracked: TrackedRequest[] = await Promise.all(
-      requests.map(async (request) => ({
-        request,
-        template: request.templateId ? await this.templates.find(request.templateId) : undefined,
-        machines: stored.filter((machine) => machine.requestId === request.requestId),
-      })),
-    );
+    const [stored, listing] = await Promise.all([
+      this.machines.listByRequests(requests.map((request) => request.requestId)),
+      this.templates.list(),
+    ]);
+    const templates = new Map(listing.templates.map((template) => [template.templateId, template]));
+    const machinesOf = new Map<string, Machine[]>();
+    for (const machine of stored) machinesOf.set(machine.requestId, [...(machinesOf.get(machine.requestId) ?? []), machine]);
+    const tracked: TrackedRequest[] = requests.map((request) => ({
+      request,
+      template: request.templateId ? templates.get(request.templateId) : undefined,
+      machines: machinesOf.get(request.requestId) ?? [],
+    }));
     const reports = await this.cloud.describeRequests(tracked);
     return Promise.all(
       tracked.map(async (entry): Promise<[string, RequestStatusView]> => {
