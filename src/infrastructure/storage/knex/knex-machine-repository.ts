@@ -4,7 +4,7 @@ import type { Machine, MachineRef } from '../../../domain/machine.js';
 import { Clock } from '../../../domain/ports/clock.js';
 import type { MachineRepository } from '../../../domain/ports/machine-repository.js';
 import { KnexDatabase } from './knex-database.js';
-import { LIVE_MACHINE_STATES, chunks, machineToRow, rowToMachine, type MachineRow } from './knex-rows.js';
+import { chunks, machineToRow, rowToMachine, type MachineRow } from './knex-rows.js';
 import { translated } from './storage-error.js';
 
 const IDS_PER_QUERY = 500;
@@ -55,7 +55,7 @@ export class KnexMachineRepository implements MachineRepository {
 
   listLive(): Promise<Machine[]> {
     return translated('listing live machines', async () => {
-      const rows = await this.db<MachineRow>('machines').whereIn('status', [...LIVE_MACHINE_STATES]).orderBy('machine_id');
+      const rows = await this.db<MachineRow>('machines').whereRaw(`status <> 'terminated'`).orderBy('machine_id');
       return rows.map(rowToMachine);
     });
   }

@@ -52,7 +52,7 @@ export class KnexRequestRepository implements RequestRepository {
 
   listOutstanding(): Promise<Request[]> {
     return translated('listing outstanding requests', async () => {
-      const rows = await this.db<RequestRow>('requests').where('status', 'running').orderBy('created_at', 'asc');
+      const rows = await this.db<RequestRow>('requests').whereRaw(`status = 'running'`).orderBy('created_at', 'asc');
       return rows.map(rowToRequest);
     });
   }
