@@ -13,12 +13,19 @@ import { PinoLogger } from './infrastructure/logging/pino-logger.js';
 import { defaultStoreUrl } from './infrastructure/storage/store-url.js';
 import type { CliSession } from './infrastructure/cli/cli-session.js';
 
+// Node's own warnings (such as the AWS SDK's notice about Node versions) belong in the log, not on
+// the terminal of whoever runs HostFactory.
+let sessionLogger: Logger | undefined;
+process.removeAllListeners('warning');
+process.on('warning', (warning) => sessionLogger?.warn({ warning: warning.name, detail: warning.message }, 'node warning'));
+
 async function openSession(overrides: RuntimeOverrides): Promise<CliSession> {
   const settings = resolveRuntimeSettings(process.env, overrides);
   const config = await loadProviderConfig(settings.confDir, settings.providerName, process.env);
   await mkdir(settings.workDir, { recursive: true });
   const logger = PinoLogger.open({ logDir: settings.logDir, providerName: settings.providerName, level: config.logLevel });
   const storeUrl = process.env.HOSTFACTORY_STORE?.trim() || config.store || defaultStoreUrl(settings.workDir);
+  sessionLogger = logger;
   const { container, dispose } = await buildContainer(settings, config, storeUrl, logger);
   return {
     settings,
