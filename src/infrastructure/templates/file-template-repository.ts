@@ -14,7 +14,7 @@ import { indexOfTemplate, mergeTemplateFiles } from './template-hierarchy.js';
 import { validateTemplate } from './template-parser.js';
 import { TemplateSettings } from './template-settings.js';
 import { withFileLock } from './with-file-lock.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { writeFileAtomic } from '../files/write-file-atomic.js';
 
 /** What an edit does when its file does not exist yet. */
 type MissingFile = 'create' | 'not-found';

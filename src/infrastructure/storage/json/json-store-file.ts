@@ -3,7 +3,7 @@ import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { HostFactoryError, isHostFactoryError } from '../../../domain/errors.js';
 import { emptyDocument, parseDocument, serializeDocument, type JsonStoreDocument } from './json-store-document.js';
-import { removeAbandonedTempFiles, writeFileAtomically } from './write-file-atomically.js';
+import { removeAbandonedTempFiles, writeFileAtomic } from '../../files/write-file-atomic.js';
 
 export const JSON_STORE_FILE_NAME = 'hostfactory-store.json';
 
@@ -81,7 +81,7 @@ export class JsonStoreFile {
       if (after !== original) {
         if (compromised) throw this.lostLock(compromised);
         await removeAbandonedTempFiles(this.file);
-        await writeFileAtomically(this.file, after);
+        await writeFileAtomic(this.file, after);
       }
       return result;
     } catch (error) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 /** The temp-file name pattern used for `target`, so leftovers of a killed writer can be found. */
@@ -11,15 +11,17 @@ export function tempFilePattern(target: string): RegExp {
 /**
  * Replaces `target` with `content` so that a reader, or a crash at any moment, sees either the
  * old or the new file, never a partial one: write a temp file in the same directory, fsync it,
- * rename it over the target, fsync the directory.
+ * rename it over the target, fsync the directory. An existing file keeps its mode.
  */
-export async function writeFileAtomically(target: string, content: string): Promise<void> {
+export async function writeFileAtomic(target: string, content: string): Promise<void> {
   const dir = path.dirname(target);
   const temp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const mode = await stat(target).then((stats) => stats.mode & 0o7777, () => undefined);
   try {
-    const handle = await open(temp, 'wx');
+    const handle = await open(temp, 'wx', mode ?? 0o644);
     try {
       await handle.writeFile(content, 'utf8');
+      if (mode !== undefined) await handle.chmod(mode);
       await handle.sync();
     } finally {
       await handle.close();
