@@ -35,8 +35,7 @@ export class RequestMachines {
     if (!Number.isSafeInteger(machineCount) || machineCount <= 0) {
       throw new HostFactoryError('INVALID_INPUT', `machineCount must be a positive integer, got ${JSON.stringify(machineCount)}`);
     }
-    const template = await this.templates.find(templateId);
-    if (!template) throw new HostFactoryError('TEMPLATE_NOT_FOUND', `template "${templateId}" not found`);
+    const template = await this.findUsable(templateId);
     await this.checkAvailable(template, machineCount);
 
     const now = this.clock.now();
@@ -56,6 +55,16 @@ export class RequestMachines {
     await this.checkAvailable(template, machineCount, request);
     this.logger.info({ requestId: request.requestId, templateId, machineCount }, 'request recorded');
     return this.launch(request, template);
+  }
+
+  /** The template, or TEMPLATE_NOT_FOUND saying whether it is missing or broken (and where). */
+  private async findUsable(templateId: string): Promise<Template> {
+    const listing = await this.templates.list();
+    const template = listing.templates.find((candidate) => candidate.templateId === templateId);
+    if (template) return template;
+    const problem = listing.problems.find((candidate) => candidate.templateId === templateId);
+    const detail = problem ? ` is invalid in ${problem.file}${problem.field ? ` (${problem.field})` : ''}: ${problem.message}` : ' not found';
+    throw new HostFactoryError('TEMPLATE_NOT_FOUND', `template "${templateId}"${detail}`);
   }
 
   /**

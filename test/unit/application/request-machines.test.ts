@@ -53,3 +53,12 @@ describe('RequestMachines', () => {
     expect(request).toMatchObject({ status: 'complete_with_error', message: 'InsufficientInstanceCapacity: no t3.medium' });
   });
 });
+
+describe('RequestMachines with a broken template', () => {
+  it('says where the template is broken instead of just "not found"', async () => {
+    const { container, templates, store } = useCaseContainer();
+    templates.listing = { templates: [], problems: [{ file: '/conf/templates.json', templateId: 'Small', field: 'maxNumber', message: 'expected a number' }] };
+    await expect(container.get(RequestMachines).execute('Small', 1)).rejects.toThrow('template "Small" is invalid in /conf/templates.json (maxNumber): expected a number');
+    expect(await store.requests.list()).toEqual([]);
+  });
+});
