@@ -1,56 +1,78 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FakeAutoScaling } from './fake-aws/auto-scaling-groups.js';
+import { FakeEc2Fleets } from './fake-aws/ec2-fleets.js';
+import { FakeEc2Instances } from './fake-aws/ec2-instances.js';
+import { FakeCloud, type FakeCloudOptions, type FakeInstance, type FakeLaunchTemplate } from './fake-aws/fake-cloud.js';
+import { FakeSpotFleets } from './fake-aws/spot-fleets.js';
+import {
+  AUTOSCALING_VERSION,
+  awsQueryErrorResponse,
+  awsQueryResponse,
+  ec2ErrorResponse,
+  ec2Response,
+  QueryError,
+} from './fake-aws/query-protocol.js';
+import { resourcesOfRequest, type RequestResources } from './fake-aws/request-resources.js';
+
+export type { FakeInstance, FakeLaunchTemplate } from './fake-aws/fake-cloud.js';
+export type { FakeEc2Fleet } from './fake-aws/ec2-fleets.js';
+export type { FakeSpotFleet } from './fake-aws/spot-fleets.js';
+export type { FakeAutoScalingGroup } from './fake-aws/auto-scaling-groups.js';
+export type { RequestResources } from './fake-aws/request-resources.js';
+
+export type FakeEc2ServerOptions = FakeCloudOptions;
+
+export interface FakeCall {
+  service: 'ec2' | 'autoscaling';
+  action: string;
+  params: URLSearchParams;
+}
+
+/** A failure to inject into the next call of an action. */
+export interface InjectedFailure {
+  code: string;
+  message?: string;
+  status?: number;
+  /** Carry the call out first, then answer with the error (a lost answer: the client retries). */
+  afterApplying?: boolean;
+}
 
 /**
- * A tiny EC2-compatible endpoint for tests: the EC2 query protocol (form-encoded POST, XML
- * answers) for RunInstances, DescribeInstances, TerminateInstances, DescribeImages,
- * CreateLaunchTemplate / DescribeLaunchTemplates / DeleteLaunchTemplate, DescribeInstanceStatus,
- * and empty answers for DescribeFleets / DescribeSpotFleetRequests. ClientToken is honoured.
- * Instances boot after 5 s and shut down after 5 s of the given clock.
+ * An EC2-compatible endpoint for tests, over loopback: the EC2 query protocol for instances,
+ * launch templates, EC2 Fleet and Spot Fleet, and the Auto Scaling query protocol on the same
+ * URL (routed by the `Version` parameter, as every SDK client shares AWS_ENDPOINT_URL). Every call
+ * first moves the fake cloud along (transitions, fleet and group reconciliation), like AWS's own
+ * background work; `tick()` does the same between calls. Time comes from `now`: a stepping clock
+ * for unit-speed tests, `Date.now` with a short `transitionMs` for end-to-end runs.
  */
-export interface FakeInstance {
-  instanceId: string;
-  imageId: string;
-  instanceType: string;
-  subnetId: string;
-  privateIp: string;
-  launchTime: number;
-  state: 'pending' | 'running' | 'shutting-down' | 'terminated';
-  since: number;
-  tags: Record<string, string>;
-}
-
-interface FakeLaunchTemplate {
-  id: string;
-  name: string;
-  imageId: string;
-  tags: Record<string, string>;
-}
-
-const TRANSITION_MS = 5000;
-const STATE_CODES = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48 };
-
-const escape = (value: string) => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const element = (name: string, value: string | number | undefined) => (value === undefined ? '' : `<${name}>${escape(String(value))}</${name}>`);
-const tagSet = (tags: Record<string, string>) =>
-  `<tagSet>${Object.entries(tags).map(([key, value]) => `<item>${element('key', key)}${element('value', value)}</item>`).join('')}</tagSet>`;
-
-class QueryError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
-
 export class FakeEc2Server {
-  readonly instances = new Map<string, FakeInstance>();
-  readonly launchTemplates = new Map<string, FakeLaunchTemplate>();
-  /** Every call received: action and its parameters. */
-  readonly calls: Array<{ action: string; params: URLSearchParams }> = [];
-  private readonly tokens = new Map<string, string>();
+  readonly cloud: FakeCloud;
+  readonly ec2Fleets: FakeEc2Fleets;
+  readonly spotFleets: FakeSpotFleets;
+  readonly autoScaling: FakeAutoScaling;
+  /** Every call received, in order. */
+  readonly calls: FakeCall[] = [];
+  private readonly ec2Instances: FakeEc2Instances;
+  private readonly failures = new Map<string, InjectedFailure[]>();
   private server?: Server;
-  private counter = 0;
+  private requestCounter = 0;
 
-  constructor(private readonly now: () => number, private readonly images: Record<string, string> = {}) {}
+  constructor(now: () => number, images: Record<string, string> = {}, options: FakeEc2ServerOptions = {}) {
+    this.cloud = new FakeCloud(now, options);
+    this.ec2Instances = new FakeEc2Instances(this.cloud, images);
+    this.ec2Fleets = new FakeEc2Fleets(this.cloud);
+    this.spotFleets = new FakeSpotFleets(this.cloud);
+    this.autoScaling = new FakeAutoScaling(this.cloud);
+  }
+
+  get instances(): Map<string, FakeInstance> {
+    return this.cloud.instances;
+  }
+
+  get launchTemplates(): Map<string, FakeLaunchTemplate> {
+    return this.cloud.launchTemplates;
+  }
 
   async start(): Promise<string> {
     this.server = createServer((request, response) => void this.handle(request, response));
@@ -59,11 +81,48 @@ export class FakeEc2Server {
   }
 
   async stop(): Promise<void> {
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
+  /** Actions received, in order. */
   actions(): string[] {
     return this.calls.map((call) => call.action);
+  }
+
+  /** Calls of one action. */
+  callsOf(action: string): FakeCall[] {
+    return this.calls.filter((call) => call.action === action);
+  }
+
+  /** Moves the cloud along now: transitions, fleets and groups filling or replacing capacity. */
+  tick(): void {
+    this.cloud.tick();
+  }
+
+  /** Makes the next call of `action` fail once (queue several for several calls). */
+  failNext(action: string, failure: InjectedFailure): void {
+    this.failures.set(action, [...(this.failures.get(action) ?? []), failure]);
+  }
+
+  /** Gives a spot instance EC2's two-minute interruption notice. */
+  interruptSpot(instanceId: string): void {
+    const instance = this.cloud.instances.get(instanceId);
+    if (!instance || instance.lifecycle !== 'spot') throw new Error(`${instanceId} is not a spot instance of this cloud`);
+    instance.interruptionNoticeAt = this.cloud.now();
+  }
+
+  /** Terminates an instance behind HostFactory's back (the console, a retirement, an interruption that ran out). */
+  terminateOutside(instanceId: string, reason = 'Client.UserInitiatedShutdown: User initiated shutdown'): void {
+    const instance = this.cloud.instances.get(instanceId);
+    if (!instance) throw new Error(`${instanceId} is not an instance of this cloud`);
+    this.cloud.terminate(instance, reason);
+  }
+
+  /** Everything the cloud holds for a HostFactory request (by its tags and its resources' tags). */
+  resourcesOf(requestId: string): RequestResources {
+    this.tick();
+    return resourcesOfRequest(this, requestId);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -71,203 +130,39 @@ export class FakeEc2Server {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const action = params.get('Action') ?? '';
-    this.calls.push({ action, params });
+    const service = params.get('Version') === AUTOSCALING_VERSION ? 'autoscaling' : 'ec2';
+    this.calls.push({ service, action, params });
+    const requestId = `fake-${(this.requestCounter += 1)}`;
+    const failure = this.takeFailure(action);
     try {
-      const body = this.answer(action, params);
+      if (failure && !failure.afterApplying) throw toError(failure);
+      this.tick();
+      const body = this.answer(service, action, params);
+      if (failure) throw toError(failure);
       response.writeHead(200, { 'content-type': 'text/xml' });
-      response.end(`<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>fake-${this.counter++}</requestId>${body}</${action}Response>`);
+      response.end(service === 'ec2' ? ec2Response(action, requestId, body) : awsQueryResponse(action, requestId, body));
     } catch (error) {
-      const code = error instanceof QueryError ? error.code : 'InternalError';
-      response.writeHead(code === 'InternalError' ? 500 : 400, { 'content-type': 'text/xml' });
-      response.end(`<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>${element('Code', code)}${element('Message', (error as Error).message)}</Error></Errors><RequestID>fake</RequestID></Response>`);
+      const failed = error instanceof QueryError ? error : new QueryError('InternalError', (error as Error).message, 500);
+      response.writeHead(failed.status, { 'content-type': 'text/xml' });
+      response.end(service === 'ec2' ? ec2ErrorResponse(failed, requestId) : awsQueryErrorResponse(failed, requestId));
     }
   }
 
-  private answer(action: string, params: URLSearchParams): string {
-    switch (action) {
-      case 'RunInstances':
-        return this.runInstances(params);
-      case 'DescribeInstances':
-        return this.describeInstances(params);
-      case 'TerminateInstances':
-        return this.terminateInstances(params);
-      case 'DescribeImages':
-        return `<imagesSet>${list(params, 'ImageId')
-          .filter((id) => this.images[id])
-          .map((id) => `<item>${element('imageId', id)}${element('rootDeviceName', this.images[id])}${element('rootDeviceType', 'ebs')}</item>`)
-          .join('')}</imagesSet>`;
-      case 'CreateLaunchTemplate':
-        return this.createLaunchTemplate(params);
-      case 'DescribeLaunchTemplates': {
-        const names = list(params, 'LaunchTemplateName');
-        const found = [...this.launchTemplates.values()].filter((template) => names.length === 0 || names.includes(template.name));
-        if (names.length > 0 && found.length === 0) throw new QueryError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
-        return `<launchTemplates>${found.map((template) => `<item>${launchTemplateXml(template)}</item>`).join('')}</launchTemplates>`;
-      }
-      case 'DeleteLaunchTemplate': {
-        const template = this.launchTemplates.get(params.get('LaunchTemplateId') ?? '');
-        if (!template) throw new QueryError('InvalidLaunchTemplateId.NotFound', 'The specified launch template does not exist.');
-        this.launchTemplates.delete(template.id);
-        return `<launchTemplate>${launchTemplateXml(template)}</launchTemplate>`;
-      }
-      case 'DescribeInstanceStatus':
-        return '<instanceStatusSet/>';
-      case 'DescribeFleets':
-        return '<fleetSet/>';
-      case 'DescribeSpotFleetRequests':
-        return '<spotFleetRequestConfigSet/>';
-      case 'CreateTags':
-        for (const id of list(params, 'ResourceId')) {
-          const instance = this.instances.get(id);
-          if (instance) Object.assign(instance.tags, tags(params, 'Tag'));
-        }
-        return '<return>true</return>';
-      default:
-        throw new QueryError('InvalidAction', `The action ${action} is not valid for this web service.`);
-    }
+  private answer(service: FakeCall['service'], action: string, params: URLSearchParams): string {
+    const body =
+      service === 'autoscaling'
+        ? this.autoScaling.answer(action, params)
+        : (this.ec2Instances.answer(action, params) ?? this.ec2Fleets.answer(action, params) ?? this.spotFleets.answer(action, params));
+    if (body === undefined) throw new QueryError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    return body;
   }
 
-  private runInstances(params: URLSearchParams): string {
-    const token = params.get('ClientToken');
-    const reservationId = token ? this.tokens.get(token) : undefined;
-    if (reservationId) return this.reservationXml(reservationId, [...this.instances.values()].filter((instance) => instance.tags['fake:reservation'] === reservationId));
-    const template = this.launchTemplates.get(params.get('LaunchTemplate.LaunchTemplateId') ?? '');
-    const imageId = params.get('ImageId') ?? template?.imageId;
-    if (!imageId) throw new QueryError('MissingParameter', 'The request must contain the parameter ImageId');
-    const count = Number(params.get('MaxCount') ?? '1');
-    const id = `r-${(++this.counter).toString(16).padStart(17, '0')}`;
-    if (token) this.tokens.set(token, id);
-    const launched: FakeInstance[] = [];
-    for (let index = 0; index < count; index += 1) {
-      const n = this.instances.size + 1;
-      const instance: FakeInstance = {
-        instanceId: `i-${(0xa0000 + n).toString(16).padStart(17, '0')}`,
-        imageId,
-        instanceType: params.get('InstanceType') ?? 'm5.large',
-        subnetId: params.get('SubnetId') ?? 'subnet-default',
-        privateIp: `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}`,
-        launchTime: this.now(),
-        state: 'pending',
-        since: this.now(),
-        tags: {
-          ...(template?.tags ?? {}),
-          ...specTags(params, 'TagSpecification', 'instance'),
-          ...(template ? { 'aws:ec2launchtemplate:id': template.id } : {}),
-          'fake:reservation': id,
-        },
-      };
-      this.instances.set(instance.instanceId, instance);
-      launched.push(instance);
-    }
-    return this.reservationXml(id, launched);
-  }
-
-  private describeInstances(params: URLSearchParams): string {
-    const ids = list(params, 'InstanceId');
-    const missing = ids.filter((id) => !this.instances.has(id));
-    if (missing.length > 0) {
-      throw new QueryError('InvalidInstanceID.NotFound', missing.length === 1 ? `The instance ID '${missing[0]}' does not exist` : `The instance IDs '${missing.join(', ')}' do not exist`);
-    }
-    let found = ids.length > 0 ? ids.map((id) => this.instances.get(id)!) : [...this.instances.values()];
-    for (const [name, values] of filters(params)) {
-      found = found.filter((instance) => {
-        if (name === 'instance-state-name') return values.includes(this.refresh(instance).state);
-        if (name === 'instance-id') return values.includes(instance.instanceId);
-        if (name.startsWith('tag:')) return values.includes(instance.tags[name.slice(4)] ?? '\u0000');
-        return true;
-      });
-    }
-    const byReservation = new Map<string, FakeInstance[]>();
-    for (const instance of found) byReservation.set(instance.tags['fake:reservation'], [...(byReservation.get(instance.tags['fake:reservation']) ?? []), instance]);
-    return `<reservationSet>${[...byReservation.entries()]
-      .map(([id, members]) => `<item>${element('reservationId', id)}${element('ownerId', '123456789012')}<instancesSet>${members.map((m) => this.instanceXml(m)).join('')}</instancesSet></item>`)
-      .join('')}</reservationSet>`;
-  }
-
-  private terminateInstances(params: URLSearchParams): string {
-    const ids = list(params, 'InstanceId');
-    const missing = ids.filter((id) => !this.instances.has(id));
-    if (missing.length > 0) throw new QueryError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
-    const items = ids.map((id) => {
-      const instance = this.refresh(this.instances.get(id)!);
-      const previous = instance.state;
-      if (previous !== 'terminated' && previous !== 'shutting-down') {
-        instance.state = 'shutting-down';
-        instance.since = this.now();
-      }
-      return `<item>${element('instanceId', id)}<currentState>${stateXml(instance.state)}</currentState><previousState>${stateXml(previous)}</previousState></item>`;
-    });
-    return `<instancesSet>${items.join('')}</instancesSet>`;
-  }
-
-  private createLaunchTemplate(params: URLSearchParams): string {
-    const name = params.get('LaunchTemplateName') ?? '';
-    if ([...this.launchTemplates.values()].some((template) => template.name === name)) {
-      throw new QueryError('InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use.`);
-    }
-    const template: FakeLaunchTemplate = {
-      id: `lt-${(++this.counter).toString(16).padStart(17, '0')}`,
-      name,
-      imageId: params.get('LaunchTemplateData.ImageId') ?? '',
-      tags: specTags(params, 'LaunchTemplateData.TagSpecification', 'instance'),
-    };
-    this.launchTemplates.set(template.id, template);
-    return `<launchTemplate>${launchTemplateXml(template)}</launchTemplate>`;
-  }
-
-  private refresh(instance: FakeInstance): FakeInstance {
-    const elapsed = this.now() - instance.since;
-    if (instance.state === 'pending' && elapsed >= TRANSITION_MS) Object.assign(instance, { state: 'running', since: instance.since + TRANSITION_MS });
-    if (instance.state === 'shutting-down' && elapsed >= TRANSITION_MS) Object.assign(instance, { state: 'terminated', since: instance.since + TRANSITION_MS });
-    return instance;
-  }
-
-  private reservationXml(id: string, instances: FakeInstance[]): string {
-    return `${element('reservationId', id)}${element('ownerId', '123456789012')}<instancesSet>${instances.map((instance) => this.instanceXml(instance)).join('')}</instancesSet>`;
-  }
-
-  private instanceXml(instance: FakeInstance): string {
-    const { state } = this.refresh(instance);
-    const dns = `ip-${instance.privateIp.replaceAll('.', '-')}.ec2.internal`;
-    return `<item>${element('instanceId', instance.instanceId)}${element('imageId', instance.imageId)}<instanceState>${stateXml(state)}</instanceState>${element(
-      'privateDnsName',
-      dns,
-    )}${element('instanceType', instance.instanceType)}${element('launchTime', new Date(instance.launchTime).toISOString())}${element('subnetId', instance.subnetId)}${element(
-      'privateIpAddress',
-      instance.privateIp,
-    )}<placement>${element('availabilityZone', 'us-east-1a')}</placement>${tagSet(Object.fromEntries(Object.entries(instance.tags).filter(([key]) => !key.startsWith('fake:'))))}</item>`;
+  private takeFailure(action: string): InjectedFailure | undefined {
+    const queue = this.failures.get(action);
+    return queue?.shift();
   }
 }
 
-function stateXml(state: FakeInstance['state']): string {
-  return `${element('code', STATE_CODES[state])}${element('name', state)}`;
-}
-
-function launchTemplateXml(template: FakeLaunchTemplate): string {
-  return `${element('launchTemplateId', template.id)}${element('launchTemplateName', template.name)}${element('defaultVersionNumber', 1)}${element('latestVersionNumber', 1)}`;
-}
-
-function list(params: URLSearchParams, prefix: string): string[] {
-  const values: string[] = [];
-  for (let index = 1; params.has(`${prefix}.${index}`); index += 1) values.push(params.get(`${prefix}.${index}`)!);
-  return values;
-}
-
-function tags(params: URLSearchParams, prefix: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (let index = 1; params.has(`${prefix}.${index}.Key`); index += 1) result[params.get(`${prefix}.${index}.Key`)!] = params.get(`${prefix}.${index}.Value`) ?? '';
-  return result;
-}
-
-function specTags(params: URLSearchParams, prefix: string, resourceType: string): Record<string, string> {
-  for (let index = 1; params.has(`${prefix}.${index}.ResourceType`); index += 1) {
-    if (params.get(`${prefix}.${index}.ResourceType`) === resourceType) return tags(params, `${prefix}.${index}.Tag`);
-  }
-  return {};
-}
-
-function filters(params: URLSearchParams): Array<[string, string[]]> {
-  const result: Array<[string, string[]]> = [];
-  for (let index = 1; params.has(`Filter.${index}.Name`); index += 1) result.push([params.get(`Filter.${index}.Name`)!, list(params, `Filter.${index}.Value`)]);
-  return result;
+function toError(failure: InjectedFailure): QueryError {
+  return new QueryError(failure.code, failure.message ?? `injected ${failure.code}`, failure.status ?? (failure.code === 'InternalError' ? 500 : 400));
 }

@@ -56,7 +56,7 @@ export class FulfilmentReporter {
       reports.set(entry.request.requestId, report);
     }
     if (stuck.length > 0) await this.terminateStuck(stuck, reports);
-    for (const [entry, instanceIds] of untagged) await this.tag(entry, instanceIds);
+    for (const [entry, instanceIds] of untagged) await this.tag(entry, instanceIds, reports.get(entry.request.requestId)!);
     return reports;
   }
 
@@ -110,13 +110,16 @@ export class FulfilmentReporter {
     }
   }
 
-  private async tag(entry: ObservedRequest, instanceIds: string[]): Promise<void> {
+  /** Tags fleet-launched instances with their request, and reports the tags on the machines tagged. */
+  private async tag(entry: ObservedRequest, instanceIds: string[], report: FulfilmentReport): Promise<void> {
     const tags = { [TAG_REQUEST_ID]: entry.request.requestId, [TAG_PROVIDER]: entry.request.providerName };
     if (entry.request.templateId) Object.assign(tags, { [TAG_TEMPLATE_ID]: entry.request.templateId });
     const ec2 = await this.context.clients.ec2();
     for (const part of chunk(instanceIds, DESCRIBE_CHUNK)) {
       try {
         await ec2.send(new CreateTagsCommand({ Resources: part, Tags: toEc2Tags(tags) }));
+        const tagged = new Set(part);
+        for (const machine of report.machines) if (tagged.has(machine.machineId)) machine.instanceTags = { ...machine.instanceTags, ...tags };
       } catch (error) {
         this.context.logger.warn({ requestId: entry.request.requestId, error: awsReason(error) }, 'could not tag fleet instances');
       }

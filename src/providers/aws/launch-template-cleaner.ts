@@ -123,6 +123,8 @@ export class LaunchTemplateCleaner {
         }),
       );
       for (const group of output.AutoScalingGroups ?? []) {
+        // A group being deleted (ForceDelete) launches nothing more: it no longer holds its template.
+        if (group.Status?.startsWith('Delete in progress')) continue;
         const specs = [group.LaunchTemplate, group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification];
         for (const spec of specs) if (spec?.LaunchTemplateId) used.add(spec.LaunchTemplateId);
       }

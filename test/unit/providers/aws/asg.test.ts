@@ -8,7 +8,14 @@ import {
   UpdateAutoScalingGroupCommand,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import { DescribeFleetsCommand, DescribeInstancesCommand, DescribeLaunchTemplatesCommand, DescribeSpotFleetRequestsCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  DeleteLaunchTemplateCommand,
+  DescribeFleetsCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeSpotFleetRequestsCommand,
+  TerminateInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import type { AllocationStrategy } from '../../../../src/domain/template.js';
 import type { TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
 import { asgMock, awsError, ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
@@ -177,5 +184,25 @@ describe('Auto Scaling groups', () => {
     await provider.release([makeMachine('i-1'), makeMachine('i-detached')], [makeRequest({ api: 'ASG', asgName: GROUP })]);
     expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-detached'] }]);
     expect(asgMock.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(0);
+  });
+
+  it('deletes our launch template once the only group using it is being deleted, not while a live group uses it', async () => {
+    const using = (name: string, launchTemplateId: string, extra: Partial<AutoScalingGroup> = {}) =>
+      group([], { AutoScalingGroupName: name, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: launchTemplateId } } }, ...extra });
+    asgMock.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
+    asgMock.on(DeleteAutoScalingGroupCommand).resolves({});
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
+      AutoScalingGroups: [using(GROUP, 'lt-ours', { Status: 'Delete in progress' }), using('hostfactory-req-busy', 'lt-busy')],
+    });
+    ec2Mock.on(DeleteLaunchTemplateCommand).resolves({});
+    const { provider } = makeProvider();
+    await provider.release(
+      [makeMachine('i-1'), makeMachine('i-2', { requestId: 'req-done' })],
+      [
+        makeRequest({ api: 'ASG', asgName: GROUP, launchTemplateId: 'lt-ours', launchTemplateCreated: true }),
+        makeRequest({ api: 'ASG', asgName: 'hostfactory-req-done', launchTemplateId: 'lt-busy', launchTemplateCreated: true }, { requestId: 'req-done' }),
+      ],
+    );
+    expect(inputsOf(ec2Mock, DeleteLaunchTemplateCommand)).toEqual([{ LaunchTemplateId: 'lt-ours' }]);
   });
 });

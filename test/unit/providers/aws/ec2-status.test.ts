@@ -151,7 +151,25 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
         ],
       },
     ]);
+    expect(report.machines[0].instanceTags).toMatchObject({ 'hostfactory:request-id': REQUEST_ID, 'hostfactory:template-id': 'Tpl-1' });
     expect(ec2Mock.commandCalls(DescribeFleetHistoryCommand)).toHaveLength(0);
+  });
+
+  it('does not report the request tag on fleet instances it could not tag', async () => {
+    ec2Mock.on(DescribeFleetsCommand).resolves({
+      Fleets: [{ FleetId: 'fleet-m', FleetState: 'active', ActivityStatus: 'fulfilled', FulfilledCapacity: 1, TargetCapacitySpecification: { TotalTargetCapacity: 1 } as never }],
+    });
+    ec2Mock.on(DescribeFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1', InstanceType: 'm5.large' }] });
+    ec2Mock.on(DescribeInstancesCommand).resolves(reservation(instance({ id: 'i-1', Tags: [{ Key: 'team', Value: 'hpc' }] })));
+    ec2Mock.on(CreateTagsCommand).rejects(awsError('UnauthorizedOperation'));
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = {
+      request: makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', validUntil: NOW + 60_000 }),
+      template: makeTemplate(),
+      machines: [],
+    };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(report.machines[0].instanceTags).toEqual({ team: 'hpc' });
   });
 
   it('makes a short request fleet final at ValidUntil with the error from its history, once', async () => {

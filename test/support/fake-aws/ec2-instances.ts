@@ -1,0 +1,190 @@
+import type { FakeCloud, FakeInstance, FakeLaunchTemplate } from './fake-cloud.js';
+import { ec2TagSet, element, filters, iso, itemSet, list, matchesTagFilter, QueryError, specTags, tags, wrap } from './query-protocol.js';
+
+const STATE_CODES = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48 };
+
+/**
+ * Instances and launch templates: RunInstances (ClientToken idempotent, spot through
+ * InstanceMarketOptions), DescribeInstances (ids, state/tag filters), TerminateInstances,
+ * CreateTags, DescribeImages, Create/Describe/DeleteLaunchTemplate(s), DescribeInstanceStatus
+ * (no scheduled events) and DescribeSpotInstanceRequests.
+ */
+export class FakeEc2Instances {
+  private readonly tokens = new Map<string, string>();
+
+  constructor(
+    private readonly cloud: FakeCloud,
+    private readonly images: Record<string, string>,
+  ) {}
+
+  answer(action: string, params: URLSearchParams): string | undefined {
+    switch (action) {
+      case 'RunInstances':
+        return this.runInstances(params);
+      case 'DescribeInstances':
+        return this.describeInstances(params);
+      case 'TerminateInstances':
+        return this.terminateInstances(params);
+      case 'CreateTags':
+        for (const id of list(params, 'ResourceId')) {
+          const instance = this.cloud.instances.get(id);
+          if (instance) Object.assign(instance.tags, tags(params, 'Tag'));
+        }
+        return element('return', true);
+      case 'DescribeImages':
+        return itemSet(
+          'imagesSet',
+          list(params, 'ImageId').filter((id) => this.images[id]),
+          (id) => element('imageId', id) + element('rootDeviceName', this.images[id]) + element('rootDeviceType', 'ebs'),
+        );
+      case 'CreateLaunchTemplate':
+        return wrap('launchTemplate', launchTemplateXml(this.createLaunchTemplate(params)));
+      case 'DescribeLaunchTemplates': {
+        const names = list(params, 'LaunchTemplateName');
+        const found = [...this.cloud.launchTemplates.values()].filter((template) => names.length === 0 || names.includes(template.name));
+        if (names.length > 0 && found.length === 0) throw new QueryError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
+        return itemSet('launchTemplates', found, launchTemplateXml);
+      }
+      case 'DeleteLaunchTemplate': {
+        const template = this.cloud.launchTemplates.get(params.get('LaunchTemplateId') ?? '');
+        if (!template) throw new QueryError('InvalidLaunchTemplateId.NotFound', 'The specified launch template does not exist.');
+        this.cloud.launchTemplates.delete(template.id);
+        return wrap('launchTemplate', launchTemplateXml(template));
+      }
+      case 'DescribeInstanceStatus':
+        return '<instanceStatusSet/>';
+      case 'DescribeSpotInstanceRequests':
+        return this.describeSpotInstanceRequests(params);
+      default:
+        return undefined;
+    }
+  }
+
+  private runInstances(params: URLSearchParams): string {
+    const token = params.get('ClientToken');
+    const reservationId = token ? this.tokens.get(token) : undefined;
+    if (reservationId) return this.reservationXml(reservationId, [...this.cloud.instances.values()].filter((instance) => instance.reservationId === reservationId));
+    const templateId = params.get('LaunchTemplate.LaunchTemplateId');
+    const template = templateId ? this.cloud.launchTemplates.get(templateId) : undefined;
+    if (templateId && !template) throw new QueryError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${templateId}, does not exist.`);
+    const imageId = params.get('ImageId') ?? template?.imageId;
+    if (!imageId) throw new QueryError('MissingParameter', 'The request must contain the parameter ImageId');
+    const launched = this.cloud.launch({
+      instanceType: params.get('InstanceType') ?? 'm5.large',
+      subnetId: params.get('SubnetId') ?? undefined,
+      count: Number(params.get('MaxCount') ?? '1'),
+      lifecycle: params.get('InstanceMarketOptions.MarketType') === 'spot' ? 'spot' : 'on-demand',
+      imageId,
+      launchTemplate: template,
+      tags: specTags(params, 'TagSpecification', 'instance'),
+    });
+    if (token) this.tokens.set(token, launched[0].reservationId);
+    return this.reservationXml(launched[0].reservationId, launched);
+  }
+
+  private describeInstances(params: URLSearchParams): string {
+    const ids = list(params, 'InstanceId');
+    const missing = ids.filter((id) => !this.cloud.instances.has(id));
+    if (missing.length > 0) {
+      throw new QueryError('InvalidInstanceID.NotFound', missing.length === 1 ? `The instance ID '${missing[0]}' does not exist` : `The instance IDs '${missing.join(', ')}' do not exist`);
+    }
+    let found = (ids.length > 0 ? ids.map((id) => this.cloud.instances.get(id)!) : [...this.cloud.instances.values()]).map((instance) => this.cloud.refresh(instance));
+    for (const [name, values] of filters(params)) {
+      found = found.filter((instance) => {
+        if (name === 'instance-state-name') return values.includes(instance.state);
+        if (name === 'instance-id') return values.includes(instance.instanceId);
+        return matchesTagFilter(name, values, instance.tags);
+      });
+    }
+    const byReservation = new Map<string, FakeInstance[]>();
+    for (const instance of found) byReservation.set(instance.reservationId, [...(byReservation.get(instance.reservationId) ?? []), instance]);
+    return itemSet('reservationSet', [...byReservation.entries()], ([id, instances]) =>
+      element('reservationId', id) + element('ownerId', '123456789012') + itemSet('instancesSet', instances, (instance) => this.instanceXml(instance)),
+    );
+  }
+
+  private terminateInstances(params: URLSearchParams): string {
+    const ids = list(params, 'InstanceId');
+    const missing = ids.filter((id) => !this.cloud.instances.has(id));
+    if (missing.length > 0) throw new QueryError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
+    return itemSet('instancesSet', ids, (id) => {
+      const instance = this.cloud.instances.get(id)!;
+      const previous = this.cloud.terminate(instance);
+      return `${element('instanceId', id)}<currentState>${stateXml(instance.state)}</currentState><previousState>${stateXml(previous)}</previousState>`;
+    });
+  }
+
+  private createLaunchTemplate(params: URLSearchParams): FakeLaunchTemplate {
+    const token = params.get('ClientToken');
+    const byToken = token ? [...this.cloud.launchTemplates.values()].find((template) => template.clientToken === token) : undefined;
+    if (byToken) return byToken;
+    const name = params.get('LaunchTemplateName') ?? '';
+    if ([...this.cloud.launchTemplates.values()].some((template) => template.name === name)) {
+      throw new QueryError('InvalidLaunchTemplateName.AlreadyExistsException', `Launch template name already in use.`);
+    }
+    const template: FakeLaunchTemplate = {
+      id: this.cloud.nextId('lt'),
+      name,
+      imageId: params.get('LaunchTemplateData.ImageId') ?? '',
+      tags: specTags(params, 'LaunchTemplateData.TagSpecification', 'instance'),
+      clientToken: token ?? undefined,
+    };
+    this.cloud.launchTemplates.set(template.id, template);
+    return template;
+  }
+
+  private describeSpotInstanceRequests(params: URLSearchParams): string {
+    const ids = list(params, 'SpotInstanceRequestId');
+    const spot = [...this.cloud.instances.values()].filter((instance) => instance.spotInstanceRequestId);
+    const found = ids.length > 0 ? ids.map((id) => spot.find((instance) => instance.spotInstanceRequestId === id)) : spot;
+    const unknown = ids.filter((_, index) => !found[index]);
+    if (unknown.length > 0) throw new QueryError('InvalidSpotInstanceRequestID.NotFound', `The spot instance request ID '${unknown[0]}' does not exist`);
+    return itemSet('spotInstanceRequestSet', found as FakeInstance[], (instance) => {
+      const live = this.cloud.refresh(instance).state === 'pending' || instance.state === 'running';
+      const noticed = live && instance.interruptionNoticeAt !== undefined;
+      const status = noticed ? 'marked-for-termination' : live ? 'fulfilled' : 'instance-terminated-by-user';
+      return (
+        element('createTime', iso(instance.launchTime)) +
+        element('instanceId', instance.instanceId) +
+        element('spotInstanceRequestId', instance.spotInstanceRequestId) +
+        element('state', live ? 'active' : 'closed') +
+        wrap('status', element('code', status) + element('message', status) + element('updateTime', iso(instance.interruptionNoticeAt ?? instance.since))) +
+        element('type', 'one-time') +
+        element('instanceInterruptionBehavior', 'terminate')
+      );
+    });
+  }
+
+  private reservationXml(id: string, instances: FakeInstance[]): string {
+    return element('reservationId', id) + element('ownerId', '123456789012') + itemSet('instancesSet', instances, (instance) => this.instanceXml(instance));
+  }
+
+  private instanceXml(instance: FakeInstance): string {
+    const { state } = this.cloud.refresh(instance);
+    const dns = `ip-${instance.privateIp.replaceAll('.', '-')}.ec2.internal`;
+    const reason = state === 'shutting-down' || state === 'terminated' ? instance.stateReason : undefined;
+    return (
+      element('instanceId', instance.instanceId) +
+      element('imageId', instance.imageId) +
+      `<instanceState>${stateXml(state)}</instanceState>` +
+      element('privateDnsName', dns) +
+      element('instanceType', instance.instanceType) +
+      element('launchTime', iso(instance.launchTime)) +
+      `<placement>${element('availabilityZone', 'us-east-1a')}</placement>` +
+      element('subnetId', instance.subnetId) +
+      element('privateIpAddress', instance.privateIp) +
+      (reason ? wrap('stateReason', element('code', reason.split(':')[0]) + element('message', reason)) : '') +
+      element('instanceLifecycle', instance.lifecycle === 'spot' ? 'spot' : undefined) +
+      element('spotInstanceRequestId', instance.spotInstanceRequestId) +
+      ec2TagSet(instance.tags)
+    );
+  }
+}
+
+function stateXml(state: FakeInstance['state']): string {
+  return `${element('code', STATE_CODES[state])}${element('name', state)}`;
+}
+
+function launchTemplateXml(template: FakeLaunchTemplate): string {
+  return `${element('launchTemplateId', template.id)}${element('launchTemplateName', template.name)}${element('defaultVersionNumber', 1)}${element('latestVersionNumber', 1)}`;
+}
