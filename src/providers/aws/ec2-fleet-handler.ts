@@ -31,6 +31,7 @@ import { chunk, describeTolerant, describeWithRetry } from './instance-reader.js
 import { terminateInstances } from './instance-terminator.js';
 import { toRecord, type AwsProviderData } from './provider-data.js';
 import { toEc2Tags } from './resource-tags.js';
+import { activeInstanceIds } from './active-instance-ids.js';
 
 const FINAL_STATES = new Set(['failed', 'deleted', 'deleted_running', 'deleted_terminating']);
 
@@ -168,16 +169,9 @@ export class Ec2FleetHandler implements ApiHandler {
 
   private async activeInstances(fleetId: string): Promise<string[]> {
     const ec2 = await this.context.clients.ec2();
-    const ids: string[] = [];
-    let NextToken: string | undefined;
-    do {
-      const output = await describeWithRetry(this.context.config, 'ec2:DescribeFleetInstances', () =>
-        ec2.send(new DescribeFleetInstancesCommand({ FleetId: fleetId, NextToken })),
-      );
-      for (const instance of output.ActiveInstances ?? []) if (instance.InstanceId) ids.push(instance.InstanceId);
-      NextToken = output.NextToken;
-    } while (NextToken);
-    return ids;
+    return activeInstanceIds((NextToken) =>
+      describeWithRetry(this.context.config, 'ec2:DescribeFleetInstances', () => ec2.send(new DescribeFleetInstancesCommand({ FleetId: fleetId, NextToken }))),
+    );
   }
 
   private async errorHistory(fleetId: string, since: number): Promise<string | undefined> {

@@ -31,6 +31,7 @@ import { chunk, describeTolerant, describeWithRetry } from './instance-reader.js
 import { terminateInstances } from './instance-terminator.js';
 import { toRecord, type AwsProviderData } from './provider-data.js';
 import { toEc2Tags } from './resource-tags.js';
+import { activeInstanceIds } from './active-instance-ids.js';
 
 const FINAL_STATES = new Set(['cancelled', 'cancelled_running', 'cancelled_terminating', 'failed']);
 /** A heterogeneous fleet still short this close to its expiry falls back to on-demand. */
@@ -150,16 +151,9 @@ export class SpotFleetHandler implements ApiHandler {
 
   private async activeInstances(id: string): Promise<string[]> {
     const ec2 = await this.context.clients.ec2();
-    const ids: string[] = [];
-    let NextToken: string | undefined;
-    do {
-      const output = await describeWithRetry(this.context.config, 'ec2:DescribeSpotFleetInstances', () =>
-        ec2.send(new DescribeSpotFleetInstancesCommand({ SpotFleetRequestId: id, NextToken })),
-      );
-      for (const instance of output.ActiveInstances ?? []) if (instance.InstanceId) ids.push(instance.InstanceId);
-      NextToken = output.NextToken;
-    } while (NextToken);
-    return ids;
+    return activeInstanceIds((NextToken) =>
+      describeWithRetry(this.context.config, 'ec2:DescribeSpotFleetInstances', () => ec2.send(new DescribeSpotFleetInstancesCommand({ SpotFleetRequestId: id, NextToken }))),
+    );
   }
 
   private async errorHistory(id: string, since: number): Promise<string | undefined> {
