@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GetRequestStatus } from '../../../src/application/get-request-status.js';
 import { GetReturnRequests } from '../../../src/application/get-return-requests.js';
+import { ListActivity } from '../../../src/application/list-activity.js';
 import { RequestMachines } from '../../../src/application/request-machines.js';
 import { RequestReturnMachines } from '../../../src/application/request-return-machines.js';
 import { HostFactoryError } from '../../../src/domain/errors.js';
@@ -64,5 +65,17 @@ describe('GetReturnRequests', () => {
     const after = await container.get(GetReturnRequests).execute(held);
     expect(after.map((r) => r.machineId)).toEqual([machines[1].machineId]);
     expect(await container.get(GetReturnRequests).execute([])).toEqual([]);
+  });
+});
+
+describe('ListActivity', () => {
+  it('lists live machines as the cloud sees them, dropping hosts it took back', async () => {
+    const { container, cloud, machines, store } = await runningMachines(2);
+    container.bind(ListActivity).toSelf();
+    cloud.setState('terminated', [machines[0].machineId]);
+    const live = await container.get(ListActivity).liveMachines();
+    expect(live.map((m) => m.machineId)).toEqual([machines[1].machineId]);
+    const [stored] = await store.machines.findByRefs([{ machineId: machines[0].machineId }]);
+    expect(stored.status).toBe('terminated');
   });
 });
