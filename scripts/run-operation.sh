@@ -4,4 +4,4 @@
 # HOSTFACTORY_NODE may name the node binary when it is not on HostFactory's PATH.
 set -e
 here=$(dirname -- "$(readlink -f -- "$0")")
-exec "${HOSTFACTORY_NODE:-node}" "$here/../dist/main.js" "$@"
+exec "${HOSTFACTORY_NODE:-node}" "$here/../dist/bundle/hostfactory.js" "$@"

@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 const SCHEMAS = join(REPO, 'test/schemas');
+/** The artifact HostFactory runs: the bundled CLI behind scripts/*.sh. */
+const CLI = join(REPO, 'dist/bundle/hostfactory.js');
 
 export type Operation = 'getAvailableTemplates' | 'requestMachines' | 'getRequestStatus' | 'requestReturnMachines' | 'getReturnRequests';
 
@@ -45,7 +47,7 @@ export class HostFactoryInstance {
   readonly env: NodeJS.ProcessEnv;
 
   constructor(options: { providerName?: string; config?: Record<string, unknown>; extraEnv?: NodeJS.ProcessEnv } = {}) {
-    if (!existsSync(join(REPO, 'dist/main.js'))) throw new Error('dist/main.js missing: run `npm run build` first (npm test does)');
+    if (!existsSync(CLI)) throw new Error(`${CLI} missing: run \`npm run build\` first (npm test does)`);
     this.root = mkdtempSync(join(tmpdir(), 'hf-e2e-'));
     this.confDir = join(this.root, 'conf');
     this.workDir = join(this.root, 'work');
@@ -74,9 +76,9 @@ export class HostFactoryInstance {
     return this.exec(options.scriptPath ?? join(REPO, 'scripts', `${operation}.sh`), ['-f', file], options);
   }
 
-  /** Runs the `hostfactory` CLI (dist/main.js) with these arguments. */
+  /** Runs the `hostfactory` CLI (the bundle, as installed) with these arguments. */
   cli(args: string[], options: { env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
-    return this.exec(process.execPath, [join(REPO, 'dist/main.js'), ...args], options);
+    return this.exec(process.execPath, [CLI, ...args], options);
   }
 
   exec(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {

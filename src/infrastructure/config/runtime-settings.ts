@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where this provider instance lives, from HostFactory's environment and CLI flags. */
@@ -17,8 +18,15 @@ export interface RuntimeOverrides {
   logDir?: string;
 }
 
-/** The repo's own `config/` dir (from `dist/infrastructure/config/` or `src/infrastructure/config/`). */
-export const BUNDLED_CONFIG_DIR = fileURLToPath(new URL('../../../config/', import.meta.url));
+/** The install's own `config/` dir, found from wherever this code runs (src/, dist/ or the bundle). */
+export const BUNDLED_CONFIG_DIR = join(installRoot(dirname(fileURLToPath(import.meta.url))), 'config');
+
+function installRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'config'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
 
 /**
  * Flags win over HF_PROVIDER_* variables, which win over HostFactory's HF_WORKDIR/HF_LOGDIR

@@ -108,6 +108,11 @@ await describeEachStore('50 script processes racing on shared requests and machi
     expect(listed.exitCode).toBe(0);
     expect(listed.json.requests.map((r: any) => r.requestId).sort()).toEqual([...everyId].sort());
 
+    // `machines list` refreshes live machines from the cloud and records what it sees, so it runs
+    // first: the getRequestStatus answers below then reflect the same recorded state.
+    const live = await hf.cli(['machines', 'list', '--json']);
+    expect(live.exitCode).toBe(0);
+
     // Every machine belongs to exactly one acquire request, with as many machines as units asked for.
     const finalAcquires = await statusOf(hf, acquireIds);
     const countOf = new Map<string, number>([...complete.map((id): [string, number] => [id, 3]), ...running.map((id): [string, number] => [id, 2])]);
@@ -116,7 +121,6 @@ await describeEachStore('50 script processes racing on shared requests and machi
     const machines = finalAcquires.flatMap((r) => r.machines);
     const machineIds = machines.map((m: any) => m.machineId);
     expect(new Set(machineIds).size).toBe(machineIds.length);
-    const live = await hf.cli(['machines', 'list', '--json']);
     const liveIds: string[] = live.json.machines.map((m: any) => m.machineId);
     expect(new Set(liveIds).size).toBe(liveIds.length);
     expect([...liveIds].sort()).toEqual(machines.filter((m: any) => m.status !== 'terminated').map((m: any) => m.machineId).sort());
