@@ -37,10 +37,6 @@ export function kindOfRequestId(requestId: string): RequestKind | undefined {
   return undefined;
 }
 
-export function isFinal(status: RequestStatus): boolean {
-  return status !== 'running';
-}
-
 /** Final statuses never change again: a stale poll must not reopen a finished request. */
 export function canMoveTo(from: RequestStatus, to: RequestStatus): boolean {
   return from === 'running' || from === to;

@@ -31,8 +31,6 @@ const getRequestStatusInput = z.object({
 const returnMachinesInput = z.object({ machines: z.array(machineRef).min(1, 'machines must not be empty') });
 const heldMachinesInput = z.object({ machines: z.array(machineRef).default([]) }).loose();
 
-export type RequestMachinesInput = z.infer<typeof requestMachinesInput>;
-
 /** Reads the `-f` file HostFactory wrote; a missing file or malformed JSON is INVALID_INPUT. */
 export async function readInputFile(file: string | undefined): Promise<unknown> {
   if (!file) throw new HostFactoryError('INVALID_INPUT', 'no input file: pass -f <file>');
