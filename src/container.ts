@@ -65,6 +65,7 @@ export async function buildContainer(
           .to(sim.SimCloudProvider)
           .inSingletonScope()
           .onDeactivation((provider) => (provider as InstanceType<typeof sim.SimCloudProvider>).close());
+        container.bind(sim.SimCloudConsole).toSelf().inSingletonScope().onDeactivation((console) => console.close());
         break;
       }
       case 'aws': {

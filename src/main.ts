@@ -35,6 +35,10 @@ async function openSession(overrides: RuntimeOverrides): Promise<CliSession> {
     hostFactory: container.get(HostFactoryOperations),
     people: container.get(PeopleCommands),
     stores: container.get(StoreCommands),
+    simulatedCloud:
+      config.providerType === 'sim'
+        ? async () => container.get((await import('./providers/sim/index.js')).SimCloudConsole)
+        : undefined,
     close: dispose,
   };
 }

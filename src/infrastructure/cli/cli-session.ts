@@ -5,6 +5,18 @@ import type { HostFactoryOperations } from '../hostfactory/hostfactory-operation
 import type { PeopleCommands } from './people-commands.js';
 import type { StoreCommands } from './store-commands.js';
 
+/** Acting on simulated hosts "outside HostFactory", for demos and drills (simulated cloud only). */
+export interface SimulatedCloudConsole {
+  interrupt(machineId: string, graceSec: number): Promise<CloudHostView>;
+  terminate(machineId: string): Promise<CloudHostView>;
+}
+
+export interface CloudHostView {
+  machineId: string;
+  name: string;
+  status: string;
+}
+
 /** Everything one CLI invocation needs, built by the composition root for the chosen instance. */
 export interface CliSession {
   settings: RuntimeSettings;
@@ -14,6 +26,8 @@ export interface CliSession {
   hostFactory: HostFactoryOperations;
   people: PeopleCommands;
   stores: StoreCommands;
+  /** The simulated cloud's console, opened on first use; undefined for a real cloud. */
+  simulatedCloud?: () => Promise<SimulatedCloudConsole>;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { RequestKind, RequestStatus } from '../../domain/request.js';
-import type { CliSession, Io } from './cli-session.js';
+import type { CliSession, CloudHostView, Io } from './cli-session.js';
 import type { CommandOutput } from './people-commands.js';
 
 type Human = (work: (session: CliSession) => Promise<CommandOutput>) => Promise<void>;
@@ -78,6 +78,19 @@ export function addPeopleCommands(program: Command, human: Human, io: Io): void 
   config.command('show').action(() => human(async (s) => configOutput(s)));
   config.command('validate').description('check the config file and every template').action(() => human((s) => validateAll(s)));
 
+  const sim = program.command('sim').description('drills on the simulated cloud: take hosts back as AWS would');
+  sim
+    .command('interrupt <machineId>')
+    .description('give a host a spot interruption notice; getReturnRequests reports it until it is gone')
+    .option('--grace <seconds>', 'seconds until the host is terminated', nonNegativeInt, 120)
+    .action((machineId: string, options: { grace: number }) =>
+      human(async (s) => hostOutput('interrupted', await (await simulatedCloud(s)).interrupt(machineId, options.grace))),
+    );
+  sim
+    .command('terminate <machineId>')
+    .description('terminate a host as if from the cloud console, outside HostFactory')
+    .action((machineId: string) => human(async (s) => hostOutput('terminated', await (await simulatedCloud(s)).terminate(machineId))));
+
   const store = program.command('store').description('operate the state store');
   store.command('init [url]').description('create the store (tables, migrations); default: the configured store').action((url?: string) => human((s) => s.stores.init(url ?? s.storeUrl)));
   store
@@ -89,6 +102,17 @@ export function addPeopleCommands(program: Command, human: Human, io: Io): void 
     .command('prune')
     .requiredOption('--older-than <duration>', 'e.g. 30d, 12h')
     .action((options: { olderThan: string }) => human((s) => s.stores.prune(options.olderThan)));
+}
+
+function simulatedCloud(session: CliSession) {
+  if (!session.simulatedCloud) {
+    throw new HostFactoryError('INVALID_INPUT', `sim commands need the simulated cloud; provider ${session.settings.providerName} is ${session.config.providerType}`);
+  }
+  return session.simulatedCloud();
+}
+
+function hostOutput(verb: string, host: CloudHostView): CommandOutput {
+  return { data: host, text: `${verb} ${host.machineId} (${host.name}), now ${host.status}` };
 }
 
 async function validateAll(session: CliSession): Promise<CommandOutput> {
@@ -125,6 +149,11 @@ async function readDocument(file: string): Promise<unknown> {
 
 function parseCount(value: string): number {
   if (!/^[0-9]+$/.test(value) || Number(value) <= 0) throw new HostFactoryError('INVALID_INPUT', `count must be a positive whole number, got "${value}"`);
+  return Number(value);
+}
+
+function nonNegativeInt(value: string): number {
+  if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('expected a whole number of seconds');
   return Number(value);
 }
 
