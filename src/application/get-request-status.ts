@@ -8,7 +8,7 @@ import { TemplateRepository } from '../domain/ports/template-repository.js';
 import { canMoveTo, kindOfRequestId, type Request, type RequestKind, type RequestStatus } from '../domain/request.js';
 import { acquireProgress, returnProgress, type Progress } from '../domain/request-progress.js';
 import { MachineRecorder } from './machine-recorder.js';
-import { retryOnConflict } from './retry-on-conflict.js';
+import { changeRequest } from './optimistic-change.js';
 
 export interface RequestStatusView {
   requestId: string;
@@ -101,18 +101,18 @@ export class GetRequestStatus {
     const unchanged =
       progress.status === request.status && progress.message === request.message && report?.providerData === undefined;
     if (unchanged) return request;
-    return retryOnConflict(async () => {
-      const current = (await this.requests.get(request.requestId)) ?? request;
-      if (!canMoveTo(current.status, progress.status)) return current;
-      const saved = await this.requests.update({
-        ...current,
-        status: progress.status,
-        message: progress.message,
-        providerData: report?.providerData ? { ...current.providerData, ...report.providerData } : current.providerData,
-      });
-      if (saved.status !== 'running') this.logger.info({ requestId: saved.requestId, status: saved.status }, 'request finished');
-      return saved;
-    });
+    const saved = await changeRequest(this.requests, request, (current) =>
+      canMoveTo(current.status, progress.status)
+        ? {
+            ...current,
+            status: progress.status,
+            message: progress.message,
+            providerData: report?.providerData ? { ...current.providerData, ...report.providerData } : current.providerData,
+          }
+        : undefined,
+    );
+    if (saved.status !== 'running') this.logger.info({ requestId: saved.requestId, status: saved.status }, 'request finished');
+    return saved;
   }
 }
 

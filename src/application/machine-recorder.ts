@@ -3,7 +3,7 @@ import { applyObservation, machineChanged, newMachine, type CloudMachine, type M
 import { Clock } from '../domain/ports/clock.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import type { Request } from '../domain/request.js';
-import { retryOnConflict } from './retry-on-conflict.js';
+import { changeMachine } from './optimistic-change.js';
 
 /** Writes what the cloud reported into the store without undoing another process's newer write. */
 @injectable()
@@ -48,17 +48,9 @@ export class MachineRecorder {
   }
 
   private saveObservation(machine: Machine, observation: CloudMachine): Promise<Machine> {
-    let current = machine;
-    return retryOnConflict(async () => {
+    return changeMachine(this.machines, machine, (current) => {
       const next = applyObservation(current, observation);
-      if (!machineChanged(current, next)) return current;
-      try {
-        return await this.machines.update({ ...next, updatedAt: this.clock.now() });
-      } catch (error) {
-        const [reread] = await this.machines.findByRefs([{ machineId: machine.machineId }]);
-        if (reread) current = reread;
-        throw error;
-      }
+      return machineChanged(current, next) ? { ...next, updatedAt: this.clock.now() } : undefined;
     });
   }
 }

@@ -11,7 +11,7 @@ import { newRequestId, type Request } from '../domain/request.js';
 import { availableUnits, isUnlimited, type Template } from '../domain/template.js';
 import { unitsHeldByTemplate } from './get-available-templates.js';
 import { ProviderIdentity } from './provider-identity.js';
-import { retryOnConflict } from './retry-on-conflict.js';
+import { changeRequest } from './optimistic-change.js';
 
 export interface RequestMachinesResult {
   requestId: string;
@@ -91,14 +91,11 @@ export class RequestMachines {
       await this.machines.addIfAbsent(
         result.machines.map((seen) => newMachine(request.requestId, template.templateId, seen, now)),
       );
-      await retryOnConflict(async () => {
-        const current = (await this.requests.get(request.requestId)) ?? request;
-        await this.requests.update({
-          ...current,
-          providerData: { ...current.providerData, ...result.providerData },
-          message: result.message ?? current.message,
-        });
-      });
+      await changeRequest(this.requests, request, (current) => ({
+        ...current,
+        providerData: { ...current.providerData, ...result.providerData },
+        message: result.message ?? current.message,
+      }));
       this.logger.info({ requestId: request.requestId, machines: result.machines.length }, 'launch started');
       return { requestId: request.requestId, message: result.message ?? 'Request VM success.' };
     } catch (error) {
@@ -110,9 +107,6 @@ export class RequestMachines {
   }
 
   private async finish(request: Request, status: Request['status'], message: string): Promise<void> {
-    await retryOnConflict(async () => {
-      const current = (await this.requests.get(request.requestId)) ?? request;
-      await this.requests.update({ ...current, status, message });
-    });
+    await changeRequest(this.requests, request, (current) => ({ ...current, status, message }));
   }
 }

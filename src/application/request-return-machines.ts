@@ -8,7 +8,7 @@ import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
 import { newRequestId, type Request } from '../domain/request.js';
 import { ProviderIdentity } from './provider-identity.js';
-import { retryOnConflict } from './retry-on-conflict.js';
+import { changeMachine, changeRequest } from './optimistic-change.js';
 
 export interface ReturnResult {
   requestId: string;
@@ -58,7 +58,7 @@ export class RequestReturnMachines {
     if (skipped.length > 0) notes.push(`already returned: ${skipped.map((m) => m.name || m.machineId).join(', ')}`);
     await this.release(request, claimed, notes);
     const message = [claimed.length > 0 ? 'Delete VM success.' : 'No Active VM.', ...notes].join(' ');
-    await this.finishRecording(request.requestId, claimed.length, claimed.length > 0 ? undefined : message);
+    await this.finishRecording(request, claimed.length, claimed.length > 0 ? undefined : message);
     this.logger.info({ requestId: request.requestId, machines: claimed.map((m) => m.machineId) }, 'return requested');
     return { requestId: request.requestId, message, returned: claimed };
   }
@@ -67,14 +67,12 @@ export class RequestReturnMachines {
   private async claim(found: readonly Machine[], returnRequestId: string): Promise<Machine[]> {
     const results = await Promise.all(
       found.map((machine) =>
-        retryOnConflict(async () => {
-          const [current] = await this.machines.findByRefs([{ machineId: machine.machineId }]);
-          if (!current || current.returnRequestId) return undefined;
-          return this.machines.update({ ...current, returnRequestId, updatedAt: this.clock.now() });
-        }),
+        changeMachine(this.machines, machine, (current) =>
+          current.returnRequestId ? undefined : { ...current, returnRequestId, updatedAt: this.clock.now() },
+        ),
       ),
     );
-    return results.filter((machine): machine is Machine => machine !== undefined);
+    return results.filter((machine) => machine.returnRequestId === returnRequestId);
   }
 
   private async release(request: Request, claimed: Machine[], notes: string[]): Promise<void> {
@@ -87,29 +85,27 @@ export class RequestReturnMachines {
       const failure = toHostFactoryError(error);
       this.logger.error({ requestId: request.requestId, err: failure }, 'release failed; machines unclaimed');
       await Promise.all(claimed.map((machine) => this.unclaim(machine)));
-      await retryOnConflict(async () => {
-        const current = (await this.requests.get(request.requestId)) ?? request;
-        await this.requests.update({ ...current, status: 'complete_with_error', message: [failure.message, ...notes].join(' ') });
-      });
+      await changeRequest(this.requests, request, (current) => ({
+        ...current,
+        status: 'complete_with_error',
+        message: [failure.message, ...notes].join(' '),
+      }));
       throw failure;
     }
   }
 
-  private unclaim(machine: Machine): Promise<unknown> {
-    return retryOnConflict(async () => {
-      const [current] = await this.machines.findByRefs([{ machineId: machine.machineId }]);
-      if (!current) return undefined;
-      return this.machines.update({ ...current, returnRequestId: undefined, updatedAt: this.clock.now() });
-    });
+  private unclaim(machine: Machine): Promise<Machine> {
+    return changeMachine(this.machines, machine, (current) => ({ ...current, returnRequestId: undefined, updatedAt: this.clock.now() }));
   }
 
-  private finishRecording(requestId: string, machineCount: number, finalMessage?: string): Promise<unknown> {
-    return retryOnConflict(async () => {
-      const current = await this.requests.get(requestId);
-      if (!current) return undefined;
-      const status = finalMessage !== undefined ? 'complete' : current.status;
-      return this.requests.update({ ...current, machineCount, status, message: finalMessage ?? current.message });
-    });
+  /** Records how many machines the return took; a return that took none is complete at once. */
+  private finishRecording(request: Request, machineCount: number, finalMessage?: string): Promise<Request> {
+    return changeRequest(this.requests, request, (current) => ({
+      ...current,
+      machineCount,
+      status: finalMessage !== undefined ? 'complete' : current.status,
+      message: finalMessage ?? current.message,
+    }));
   }
 }
 
