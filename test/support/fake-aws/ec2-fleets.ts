@@ -1,6 +1,7 @@
 import type { FakeCloud } from './fake-cloud.js';
 import {
   activeInstances,
+  terminateExcess,
   fill,
   hasUnfinished,
   readOverrides,
@@ -188,12 +189,7 @@ export class FakeEc2Fleets {
     fleet.onDemandTarget = Math.min(fleet.target, numberParam(params, 'TargetCapacitySpecification.OnDemandTargetCapacity') ?? fleet.onDemandTarget);
     const policy = params.get('ExcessCapacityTerminationPolicy') ?? fleet.excessCapacityTerminationPolicy ?? 'termination';
     if (policy === 'termination') {
-      let excess = this.cloud.liveUnits(fleet.id) - fleet.target;
-      for (const instance of activeInstances(this.cloud, fleet.id).reverse()) {
-        if (excess < instance.weight) break;
-        this.cloud.terminate(instance, 'Service.FleetTargetLowered');
-        excess -= instance.weight;
-      }
+      terminateExcess(this.cloud, fleet.id, fleet.target);
     }
     fleet.history.push({ timestamp: this.cloud.now(), eventType: 'fleetRequestChange', eventSubType: 'modify_succeeded', description: `target ${fleet.target}` });
     return element('return', true);

@@ -120,3 +120,13 @@ export function terminateAll(cloud: FakeCloud, ownerId: string): boolean {
 export function hasUnfinished(cloud: FakeCloud, ownerId: string): boolean {
   return cloud.instancesOf(ownerId).some((instance) => instance.state !== 'terminated');
 }
+
+/** Lowering a fleet's target with the `termination`/`default` excess policy: newest hosts go first. */
+export function terminateExcess(cloud: FakeCloud, ownerId: string, target: number): void {
+  let excess = cloud.liveUnits(ownerId) - target;
+  for (const instance of activeInstances(cloud, ownerId).reverse()) {
+    if (excess < instance.weight) break;
+    cloud.terminate(instance, 'Service.FleetTargetLowered');
+    excess -= instance.weight;
+  }
+}

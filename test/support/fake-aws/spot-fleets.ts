@@ -1,6 +1,6 @@
 import { historyXml } from './ec2-fleets.js';
 import type { FakeCloud } from './fake-cloud.js';
-import { activeInstances, hasUnfinished, readOverrides, reconcileCapacity, terminateAll, type CapacityOwner } from './fleet-capacity.js';
+import { activeInstances, hasUnfinished, terminateExcess, readOverrides, reconcileCapacity, terminateAll, type CapacityOwner } from './fleet-capacity.js';
 import { ec2TagSet, element, flagParam, iso, itemSet, list, numberParam, QueryError, specTags, wrap } from './query-protocol.js';
 
 export interface FakeSpotFleet extends CapacityOwner {
@@ -152,12 +152,7 @@ export class FakeSpotFleets {
     fleet.onDemandTarget = Math.min(fleet.target, numberParam(params, 'OnDemandTargetCapacity') ?? fleet.onDemandTarget);
     const policy = params.get('ExcessCapacityTerminationPolicy') ?? fleet.excessCapacityTerminationPolicy ?? 'default';
     if (policy === 'default') {
-      let excess = this.cloud.liveUnits(fleet.id) - fleet.target;
-      for (const instance of activeInstances(this.cloud, fleet.id).reverse()) {
-        if (excess < instance.weight) break;
-        this.cloud.terminate(instance, 'Service.FleetTargetLowered');
-        excess -= instance.weight;
-      }
+      terminateExcess(this.cloud, fleet.id, fleet.target);
     }
     fleet.history.push({ timestamp: this.cloud.now(), eventType: 'fleetRequestChange', eventSubType: 'modify_succeeded', description: `target ${fleet.target}` });
     return element('return', true);
