@@ -38,16 +38,16 @@ export class GetRequestStatus {
     const running = [...found.values()].filter((request) => request.status === 'running');
     const acquiring = running.filter((request) => request.kind === 'acquire');
     const returning = running.filter((request) => request.kind === 'return');
-    const finishedIds = [...found.values()].filter((request) => request.status !== 'running');
+    const finished = [...found.values()].filter((request) => request.status !== 'running');
 
     const [acquired, returned, finishedAcquire, finishedReturn] = await Promise.all([
       this.refreshAcquires(acquiring),
       this.refreshReturns(returning),
-      this.machines.listByRequests(finishedIds.filter((r) => r.kind === 'acquire').map((r) => r.requestId)),
-      this.machines.listByReturnRequests(finishedIds.filter((r) => r.kind === 'return').map((r) => r.requestId)),
+      this.machines.listByRequests(finished.filter((r) => r.kind === 'acquire').map((r) => r.requestId)),
+      this.machines.listByReturnRequests(finished.filter((r) => r.kind === 'return').map((r) => r.requestId)),
     ]);
     const views = new Map<string, RequestStatusView>([...acquired, ...returned]);
-    for (const request of finishedIds) {
+    for (const request of finished) {
       const pool = request.kind === 'acquire' ? finishedAcquire : finishedReturn;
       const own = pool.filter((m) => (request.kind === 'acquire' ? m.requestId : m.returnRequestId) === request.requestId);
       views.set(request.requestId, viewOf(request, own));

@@ -38,7 +38,7 @@ export class HostFactoryOperations {
         return templatesResponse(await this.getAvailableTemplates.execute());
       case 'requestMachines': {
         const { templateId, machineCount } = parseRequestMachines(input);
-        return this.requestMachines.execute(templateId, machineCount).then((r) => ({ ...r }));
+        return { ...(await this.requestMachines.execute(templateId, machineCount)) };
       }
       case 'getRequestStatus':
         return requestStatusResponse(await this.getRequestStatus.execute(parseGetRequestStatus(input)));
