@@ -15,6 +15,7 @@ import { CloudProvider } from './domain/ports/cloud-provider.js';
 import { Logger } from './domain/ports/logger.js';
 import { MachineRepository } from './domain/ports/machine-repository.js';
 import { RequestRepository } from './domain/ports/request-repository.js';
+import { ResourceLease } from './domain/ports/resource-lease.js';
 import { TemplateRepository } from './domain/ports/template-repository.js';
 import { PeopleCommands } from './infrastructure/cli/people-commands.js';
 import { StoreCommands } from './infrastructure/cli/store-commands.js';
@@ -70,7 +71,7 @@ export async function buildContainer(
       }
       case 'aws': {
         const aws = await import('./providers/aws/index.js');
-        container.bind(aws.AwsSettings).toConstantValue({ config: aws.parseAwsConfig(config.raw, config.file), providerName: settings.providerName });
+        container.bind(aws.AwsSettings).toConstantValue({ config: aws.parseAwsConfig(config.raw, config.file), providerName: settings.providerName, workDir: settings.workDir });
         container.bind(aws.AwsClients).toSelf().inSingletonScope();
         container.bind(CloudProvider).to(aws.AwsCloudProvider).inSingletonScope();
         break;
@@ -81,6 +82,7 @@ export async function buildContainer(
     disposers.push(() => store.close());
     container.bind(RequestRepository).toConstantValue(store.requests);
     container.bind(MachineRepository).toConstantValue(store.machines);
+    container.bind(ResourceLease).toConstantValue(store.leases);
   } catch (error) {
     await dispose();
     throw error;

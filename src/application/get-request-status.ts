@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { CloudMachine, Machine } from '../domain/machine.js';
+import { Clock } from '../domain/ports/clock.js';
 import { CloudProvider, type FulfilmentReport, type TrackedRequest } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
@@ -9,6 +10,9 @@ import { canMoveTo, kindOfRequestId, type Request, type RequestKind, type Reques
 import { acquireProgress, returnProgress, type Progress } from '../domain/request-progress.js';
 import { MachineRecorder } from './machine-recorder.js';
 import { changeRequest } from './optimistic-change.js';
+
+/** A returned machine still running this long after its return claimed it is released again. */
+export const RELEASE_RETRY_AFTER_MS = 5_000;
 
 export interface RequestStatusView {
   requestId: string;
@@ -31,6 +35,7 @@ export class GetRequestStatus {
     @inject(CloudProvider) private readonly cloud: CloudProvider,
     @inject(MachineRecorder) private readonly recorder: MachineRecorder,
     @inject(Logger) private readonly logger: Logger,
+    @inject(Clock) private readonly clock: Clock,
   ) {}
 
   async execute(requestIds: readonly string[]): Promise<RequestStatusView[]> {
@@ -87,6 +92,7 @@ export class GetRequestStatus {
     const live = stored.filter((machine) => machine.status !== 'terminated');
     const seen: CloudMachine[] = live.length > 0 ? await this.cloud.describeMachines(live) : [];
     const updated = await this.recorder.observe(stored, seen);
+    await this.releaseAgain(updated);
     return Promise.all(
       requests.map(async (request): Promise<[string, RequestStatusView]> => {
         const own = updated.filter((machine) => machine.returnRequestId === request.requestId);
@@ -94,6 +100,25 @@ export class GetRequestStatus {
         return [saved.requestId, viewOf(saved, own)];
       }),
     );
+  }
+
+  /**
+   * Machines of a return that still run a while after it claimed them were not released (the
+   * cloud refused part of the return, or a call failed half-way): ask again. Releasing is
+   * idempotent, so a machine already on its way out changes nothing.
+   */
+  private async releaseAgain(machines: readonly Machine[]): Promise<void> {
+    const claimedBefore = this.clock.now() - RELEASE_RETRY_AFTER_MS;
+    const stuck = machines.filter((machine) => (machine.status === 'running' || machine.status === 'pending') && machine.updatedAt <= claimedBefore);
+    if (stuck.length === 0) return;
+    const ownerIds = [...new Set(stuck.map((machine) => machine.requestId))];
+    try {
+      const [owners, tracked] = await Promise.all([this.requests.getMany(ownerIds), this.machines.listByRequests(ownerIds)]);
+      const { failed } = await this.cloud.release(stuck, owners, tracked);
+      if (Object.keys(failed).length > 0) this.logger.warn({ failed }, 'machines still not released; retried on the next poll');
+    } catch (error) {
+      this.logger.warn({ machines: stuck.map((machine) => machine.machineId), err: error }, 'release retry failed; retried on the next poll');
+    }
   }
 
   /** Stores the new status and message; a request another process already finished stays as it is. */

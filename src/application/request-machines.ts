@@ -100,10 +100,23 @@ export class RequestMachines {
       return { requestId: request.requestId, message: result.message ?? 'Request VM success.' };
     } catch (error) {
       const failure = toHostFactoryError(error);
+      if (failure.retryable) return this.launchLater(request, failure);
       this.logger.error({ requestId: request.requestId, err: failure }, 'launch failed');
       await this.finish(request, 'complete_with_error', failure.message);
       throw failure;
     }
+  }
+
+  /**
+   * The cloud may have carried the launch out and lost the answer (or is throttling): the request
+   * stays running and the provider launches it again on the next getRequestStatus, with the same
+   * request id, so the same idempotency token: it never launches twice, and is never abandoned.
+   */
+  private async launchLater(request: Request, failure: HostFactoryError): Promise<RequestMachinesResult> {
+    const message = `launch not confirmed yet (${failure.message}); retried on the next status poll`;
+    this.logger.warn({ requestId: request.requestId, err: failure }, 'launch not confirmed; retried on the next poll');
+    await changeRequest(this.requests, request, (current) => ({ ...current, message }));
+    return { requestId: request.requestId, message };
   }
 
   private async finish(request: Request, status: Request['status'], message: string): Promise<void> {

@@ -75,12 +75,23 @@ export class RequestReturnMachines {
     return results.filter((machine) => machine.returnRequestId === returnRequestId);
   }
 
+  /**
+   * Asks the cloud to release the claimed machines. Machines it could not release yet stay claimed
+   * (the return's next getRequestStatus tries them again) and are named in the message; when none
+   * could be released the claims are undone and the return fails.
+   */
   private async release(request: Request, claimed: Machine[], notes: string[]): Promise<void> {
     const live = claimed.filter((machine) => machine.status !== 'terminated');
     if (live.length === 0) return;
     try {
-      const owners = await this.requests.getMany([...new Set(live.map((machine) => machine.requestId))]);
-      await this.cloud.release(live, owners);
+      const ownerIds = [...new Set(live.map((machine) => machine.requestId))];
+      const [owners, tracked] = await Promise.all([this.requests.getMany(ownerIds), this.machines.listByRequests(ownerIds)]);
+      const { failed } = await this.cloud.release(live, owners, tracked);
+      const pending = Object.entries(failed);
+      if (pending.length > 0) {
+        this.logger.warn({ requestId: request.requestId, failed }, 'some machines not released yet; retried on the next poll');
+        notes.push(`${pending.length} machine(s) not released yet, retried on the next poll: ${pending.slice(0, 5).map(([id, reason]) => `${id} (${reason})`).join(', ')}`);
+      }
     } catch (error) {
       const failure = toHostFactoryError(error);
       this.logger.error({ requestId: request.requestId, err: failure }, 'release failed; machines unclaimed');

@@ -108,10 +108,11 @@ export function describeCloudProviderContract(
       expect(reports.get('req-contract-b')?.final).toBe(true);
     });
 
-    it('describeMachines reports ids the cloud does not know as terminated', async () => {
+    it('describeMachines reports ids the cloud does not know, launched long ago, as terminated', async () => {
       const { machines } = await launchAndSee('req-contract-known', 1);
       const known = toMachines('req-contract-known', machines)[0];
-      const unknown: Machine = { ...known, machineId: 'i-0000000000000dead', name: 'ip-10-0-250-250.ec2.internal' };
+      // An hour older than anything the cloud could still be making visible (eventual consistency).
+      const unknown: Machine = { ...known, machineId: 'i-0000000000000dead', name: 'ip-10-0-250-250.ec2.internal', launchTime: known.launchTime - 3600 };
       const seen = await subject.provider.describeMachines([known, unknown]);
       const byId = new Map(seen.map((machine) => [machine.machineId, machine]));
       expect(byId.get(unknown.machineId)?.status).toBe('terminated');
@@ -122,12 +123,12 @@ export function describeCloudProviderContract(
       const { machines, tracked } = await launchAndSee('req-contract-release', 2);
       const held = toMachines('req-contract-release', machines);
       subject.advance(600);
-      await subject.provider.release(held, [tracked.request]);
-      await subject.provider.release(held, [tracked.request]);
+      expect(await subject.provider.release(held, [tracked.request], held)).toEqual({ failed: {} });
+      expect(await subject.provider.release(held, [tracked.request], held)).toEqual({ failed: {} });
       subject.advance(600);
       const seen = await subject.provider.describeMachines(held);
       expect(seen.map((machine) => machine.status)).toEqual(['terminated', 'terminated']);
-      await expect(subject.provider.release(held, [tracked.request])).resolves.toBeUndefined();
+      await expect(subject.provider.release(held, [tracked.request], held)).resolves.toEqual({ failed: {} });
     });
 
     it('listReclaims on healthy running machines is empty', async () => {

@@ -13,10 +13,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describeRepositoryContract('dynamodb', async () => {
+describeRepositoryContract('dynamodb', async (clock) => {
   if (!server) throw new Error('dynalite did not start');
   // Every test gets its own tables: a fresh, empty store.
   const location = { tablePrefix: server.uniquePrefix(), endpoint: server.endpoint };
   await createDynamoDbTables(location);
-  return openDynamoDbStore(location);
+  return openDynamoDbStore(location, { clock });
 });

@@ -16,7 +16,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describeRepositoryContract('json', () => {
+describeRepositoryContract('json', (clock) => {
   count += 1;
-  return openJsonStore({ dir: path.join(dir, `store-${count}`) });
+  return openJsonStore({ dir: path.join(dir, `store-${count}`) }, { clock });
 });

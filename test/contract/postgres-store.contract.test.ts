@@ -17,9 +17,9 @@ describeWithPostgres('postgres', reachable, () => {
     await dropSchemas(schemas);
   });
 
-  describeRepositoryContract('postgres', () => {
+  describeRepositoryContract('postgres', (clock) => {
     const schema = uniqueSchema('hf_contract');
     schemas.push(schema);
-    return openStore(postgresUrlWithSchema(schema));
+    return openStore(postgresUrlWithSchema(schema), { clock });
   });
 });

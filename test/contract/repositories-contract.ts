@@ -1,25 +1,34 @@
 import { afterEach, beforeEach, describe } from 'vitest';
+import type { Clock } from '../../src/domain/ports/clock.js';
+import { describeLeaseStoreContract } from './lease-store-contract.js';
 import { describeMachineStoreContract } from './machine-store-contract.js';
 import { describeRequestStoreContract } from './request-store-contract.js';
-import type { RepositoryStore } from './store-fixtures.js';
+import { aManualClock, type ManualClock, type RepositoryStore } from './store-fixtures.js';
 
 export type { RepositoryStore } from './store-fixtures.js';
 
 /**
- * The contract every store passes (RequestRepository + MachineRepository). `open` must return a
- * fresh, empty store each time: every test opens its own and closes it afterwards. A StoreHandle
- * is a RepositoryStore, so `describeRepositoryContract('json', () => openJsonStore(...))` works.
+ * The contract every store passes (RequestRepository + MachineRepository + ResourceLease).
+ * `open` must return a fresh, empty store each time, running on `clock` (a clock that stands
+ * still until a test moves it): every test opens its own and closes it afterwards. A StoreHandle
+ * is a RepositoryStore, so `describeRepositoryContract('json', (clock) => openJsonStore(..., { clock }))` works.
  */
-export function describeRepositoryContract(name: string, open: () => Promise<RepositoryStore>): void {
+export function describeRepositoryContract(name: string, open: (clock: Clock) => Promise<RepositoryStore>): void {
   describe(`${name} store contract`, () => {
     let current: RepositoryStore | undefined;
+    let currentClock: ManualClock | undefined;
     const store = (): RepositoryStore => {
       if (!current) throw new Error('the store did not open');
       return current;
     };
+    const clock = (): ManualClock => {
+      if (!currentClock) throw new Error('the store did not open');
+      return currentClock;
+    };
 
     beforeEach(async () => {
-      current = await open();
+      currentClock = aManualClock();
+      current = await open(currentClock);
     });
 
     afterEach(async () => {
@@ -29,5 +38,6 @@ export function describeRepositoryContract(name: string, open: () => Promise<Rep
 
     describeRequestStoreContract(store);
     describeMachineStoreContract(store);
+    describeLeaseStoreContract(store, clock);
   });
 }

@@ -16,7 +16,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describeRepositoryContract('sqlite', () => {
+describeRepositoryContract('sqlite', (clock) => {
   count += 1;
-  return openStore(`sqlite://${path.join(dir, `store-${count}`, 'hostfactory.db')}`);
+  return openStore(`sqlite://${path.join(dir, `store-${count}`, 'hostfactory.db')}`, { clock });
 });

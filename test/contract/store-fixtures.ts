@@ -1,13 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { Machine } from '../../src/domain/machine.js';
+import type { Clock } from '../../src/domain/ports/clock.js';
 import type { Request } from '../../src/domain/request.js';
 import type { StoreHandle } from '../../src/infrastructure/storage/store-handle.js';
 
 /** What the contract needs of a store; every StoreHandle is one. */
-export type RepositoryStore = Pick<StoreHandle, 'requests' | 'machines' | 'close'>;
+export type RepositoryStore = Pick<StoreHandle, 'requests' | 'machines' | 'leases' | 'close'>;
 
 /** A fixed instant well past 2^31 ms, so 32-bit integer columns would show. */
 export const T0 = 1_750_000_000_000;
+
+/** A clock that stands still at T0 until a test moves it. */
+export interface ManualClock extends Clock {
+  advance(ms: number): void;
+}
+
+export function aManualClock(): ManualClock {
+  let time = T0;
+  return {
+    now: () => time,
+    advance: (ms) => {
+      time += ms;
+    },
+  };
+}
 
 export function anAcquireRequest(overrides: Partial<Request> = {}): Request {
   return {

@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '../../src/domain/ports/clock.js';
 import type { Logger } from '../../src/domain/ports/logger.js';
-import { AwsClients } from '../../src/providers/aws/aws-clients.js';
+import { AwsClients } from '../../src/providers/aws/ec2/aws-clients.js';
 import { AwsCloudProvider } from '../../src/providers/aws/aws-cloud-provider.js';
 import { parseAwsConfig } from '../../src/providers/aws/aws-config.js';
 import { FakeEc2Server } from './fake-ec2-server.js';
+import { InMemoryResourceLease } from './in-memory-resource-lease.js';
 
 export class SteppingClock implements Clock {
   constructor(public time = Date.parse('2026-11-22T10:00:00Z')) {}
@@ -44,8 +45,9 @@ export async function startAwsFakeEndpoint(images: Record<string, string> = {}, 
       join(dir, 'awsprov_config.json'),
     ),
     providerName: 'awsinst',
+    workDir: dir,
   };
-  const provider = new AwsCloudProvider(settings, new AwsClients(settings), clock, quietLogger);
+  const provider = new AwsCloudProvider(settings, new AwsClients(settings), clock, quietLogger, new InMemoryResourceLease(clock));
   return {
     server,
     provider,

@@ -6,6 +6,7 @@ import type {
   LaunchOrder,
   LaunchResult,
   Reclaim,
+  ReleaseResult,
   TrackedRequest,
 } from '../../src/domain/ports/cloud-provider.js';
 import type { Request } from '../../src/domain/request.js';
@@ -24,6 +25,8 @@ export class FakeCloudProvider implements CloudProvider {
   /** Most instances one launch creates, to simulate a short cloud. */
   capacity = Number.POSITIVE_INFINITY;
   releaseError?: HostFactoryError;
+  /** machine id → reason: release reports these machines failed (not released this time). */
+  releaseFailures: Record<string, string> = {};
   private counter = 0;
 
   async launch(order: LaunchOrder): Promise<LaunchResult> {
@@ -78,10 +81,12 @@ export class FakeCloudProvider implements CloudProvider {
     return machines.map((m) => this.instances.get(m.machineId) ?? { ...m, status: 'terminated' as const });
   }
 
-  async release(machines: readonly Machine[], owners: readonly Request[]): Promise<void> {
+  async release(machines: readonly Machine[], owners: readonly Request[]): Promise<ReleaseResult> {
     this.calls.push({ method: 'release', args: { machines: machines.map((m) => m.machineId), owners: owners.map((o) => o.requestId) } });
     if (this.releaseError) throw this.releaseError;
-    this.setState('shutting-down', machines.map((m) => m.machineId));
+    const failed = Object.fromEntries(machines.filter((m) => this.releaseFailures[m.machineId]).map((m) => [m.machineId, this.releaseFailures[m.machineId]]));
+    this.setState('shutting-down', machines.map((m) => m.machineId).filter((id) => !failed[id]));
+    return { failed };
   }
 
   async listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {

@@ -18,15 +18,29 @@ import { resourcesOfRequest, type RequestResources } from './fake-aws/request-re
 export type { FakeInstance, FakeLaunchTemplate } from './fake-aws/fake-cloud.js';
 export type { FakeEc2Fleet } from './fake-aws/ec2-fleets.js';
 export type { FakeSpotFleet } from './fake-aws/spot-fleets.js';
-export type { FakeAutoScalingGroup } from './fake-aws/auto-scaling-groups.js';
+export type { FakeAutoScalingGroup, GroupMember } from './fake-aws/auto-scaling-groups.js';
 export type { RequestResources } from './fake-aws/request-resources.js';
+export type { SubnetConfig } from './fake-aws/subnets.js';
 
+/**
+ * transitionMs, replacementDelayMs, spotNoticeMs (default 120000), visibilityLagMs (default 0) and
+ * subnets (`Record<subnetId, { zone, freeAddresses?, vpcId? }>`; when absent every `subnet-*` id
+ * exists in a zone derived from the id). See FakeCloudOptions.
+ */
 export type FakeEc2ServerOptions = FakeCloudOptions;
 
 export interface FakeCall {
   service: 'ec2' | 'autoscaling';
   action: string;
   params: URLSearchParams;
+  /** Which of the server's listeners got the call: 0 for start()'s URL, 1… for startExtraListener()'s. */
+  listener: number;
+}
+
+/** A call to receive but never answer (until stop()). */
+export interface InjectedStall {
+  /** Carry the call out first, then never answer. Default: the call is not carried out. */
+  afterApplying?: boolean;
 }
 
 /** A failure to inject into the next call of an action. */
@@ -40,11 +54,21 @@ export interface InjectedFailure {
 
 /**
  * An EC2-compatible endpoint for tests, over loopback: the EC2 query protocol for instances,
- * launch templates, EC2 Fleet and Spot Fleet, and the Auto Scaling query protocol on the same
- * URL (routed by the `Version` parameter, as every SDK client shares AWS_ENDPOINT_URL). Every call
- * first moves the fake cloud along (transitions, fleet and group reconciliation), like AWS's own
- * background work; `tick()` does the same between calls. Time comes from `now`: a stepping clock
+ * launch templates, subnets, EC2 Fleet and Spot Fleet, and the Auto Scaling query protocol on the
+ * same URL (routed by the `Version` parameter, as every SDK client shares AWS_ENDPOINT_URL). Every
+ * call first moves the fake cloud along (transitions, fleet and group reconciliation), like AWS's
+ * own background work; `tick()` does the same between calls. Time comes from `now`: a stepping clock
  * for unit-speed tests, `Date.now` with a short `transitionMs` for end-to-end runs.
+ *
+ * Drills, each modelled on AWS's documentation (the pages are cited where each is modelled, under
+ * fake-aws/): interruptSpot (spot interruption notice), markUnhealthy (Auto Scaling health
+ * replacement; SuspendProcesses / ResumeProcesses / SetInstanceProtection go through the API),
+ * setVisibilityLag (eventual consistency), setNoCapacity / clearNoCapacity (InsufficientInstanceCapacity),
+ * subnetZone (subnets and zones), failNext (an error answer), stallNext (no answer) and
+ * startExtraListener — more URLs onto the same cloud, for AWS_ENDPOINT_URL_<SERVICE> versus
+ * AWS_ENDPOINT_URL ("Service-specific endpoints", AWS SDKs and Tools Reference Guide,
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html: the service-specific
+ * endpoint "overrides any global endpoint set in AWS_ENDPOINT_URL").
  */
 export class FakeEc2Server {
   readonly cloud: FakeCloud;
@@ -55,11 +79,12 @@ export class FakeEc2Server {
   readonly calls: FakeCall[] = [];
   private readonly ec2Instances: FakeEc2Instances;
   private readonly failures = new Map<string, InjectedFailure[]>();
-  private server?: Server;
+  private readonly stalls = new Map<string, InjectedStall[]>();
+  private readonly servers: Server[] = [];
   private requestCounter = 0;
 
   constructor(now: () => number, images: Record<string, string> = {}, options: FakeEc2ServerOptions = {}) {
-    this.cloud = new FakeCloud(now, options);
+    this.cloud = new FakeCloud(now, options, images);
     this.ec2Instances = new FakeEc2Instances(this.cloud, images);
     this.ec2Fleets = new FakeEc2Fleets(this.cloud);
     this.spotFleets = new FakeSpotFleets(this.cloud);
@@ -74,15 +99,38 @@ export class FakeEc2Server {
     return this.cloud.launchTemplates;
   }
 
+  /** Opens the server's first listener (listener 0) on a free loopback port; returns its URL. */
   async start(): Promise<string> {
-    this.server = createServer((request, response) => void this.handle(request, response));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.listen();
   }
 
+  /**
+   * Opens another URL served by the same cloud (listener 1, 2…), so a test can point a per-service
+   * endpoint (AWS_ENDPOINT_URL_EC2) at one URL and AWS_ENDPOINT_URL at another and check, through
+   * `FakeCall.listener`, which URL each service's calls reached.
+   */
+  async startExtraListener(): Promise<string> {
+    if (this.servers.length === 0) throw new Error('start() the server before opening an extra listener');
+    return this.listen();
+  }
+
+  /** Closes every listener at once, dropping open connections (stalled calls included). */
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const servers = this.servers.splice(0);
+    await Promise.all(
+      servers.map((server) => {
+        server.closeAllConnections();
+        return new Promise<void>((resolve) => server.close(() => resolve()));
+      }),
+    );
+  }
+
+  private async listen(): Promise<string> {
+    const listener = this.servers.length;
+    const server = createServer((request, response) => void this.handle(request, response, listener));
+    this.servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   /** Actions received, in order. */
@@ -105,11 +153,49 @@ export class FakeEc2Server {
     this.failures.set(action, [...(this.failures.get(action) ?? []), failure]);
   }
 
-  /** Gives a spot instance EC2's two-minute interruption notice. */
-  interruptSpot(instanceId: string): void {
+  /**
+   * Makes the next call of `action` be received (it is in `calls`) but never answered; the client
+   * waits until its own timeout or until stop(). Queue several for several calls.
+   */
+  stallNext(action: string, options: InjectedStall = {}): void {
+    this.stalls.set(action, [...(this.stalls.get(action) ?? []), options]);
+  }
+
+  /**
+   * Gives a spot instance EC2's interruption notice: its spot request status becomes `options.code`
+   * (default `instance-terminated-no-capacity`) at once, it keeps running for `spotNoticeMs`, then
+   * shuts down with StateReason Server.SpotInstanceTermination. See FakeCloud.interrupt.
+   */
+  interruptSpot(instanceId: string, options: { code?: string } = {}): void {
     const instance = this.cloud.instances.get(instanceId);
     if (!instance || instance.lifecycle !== 'spot') throw new Error(`${instanceId} is not a spot instance of this cloud`);
-    instance.interruptionNoticeAt = this.cloud.now();
+    this.cloud.interrupt(instance, options.code);
+  }
+
+  /** Sets an Auto Scaling group member's health to Unhealthy, as SetInstanceHealth would (see asg-processes.ts). */
+  markUnhealthy(instanceId: string): void {
+    this.tick();
+    this.autoScaling.markUnhealthy(instanceId);
+  }
+
+  /** From now on, new instances, fleets, spot fleet requests and groups stay invisible for `ms` (0: off). */
+  setVisibilityLag(ms: number): void {
+    this.cloud.visibilityLagMs = ms;
+  }
+
+  /** No capacity for `instanceType` in `zone` (every zone when absent): launches there fail InsufficientInstanceCapacity. */
+  setNoCapacity(instanceType: string, zone?: string): void {
+    this.cloud.setNoCapacity(instanceType, zone);
+  }
+
+  /** Capacity everywhere again. */
+  clearNoCapacity(): void {
+    this.cloud.clearNoCapacity();
+  }
+
+  /** The Availability Zone of a subnet (configured or derived); throws for a subnet that does not exist. */
+  subnetZone(subnetId: string): string {
+    return this.cloud.subnets.zoneOf(subnetId);
   }
 
   /** Terminates an instance behind HostFactory's back (the console, a retirement, an interruption that ran out). */
@@ -125,14 +211,26 @@ export class FakeEc2Server {
     return resourcesOfRequest(this, requestId);
   }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async handle(request: IncomingMessage, response: ServerResponse, listener: number): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const action = params.get('Action') ?? '';
     const service = params.get('Version') === AUTOSCALING_VERSION ? 'autoscaling' : 'ec2';
-    this.calls.push({ service, action, params });
+    this.calls.push({ service, action, params, listener });
     const requestId = `fake-${(this.requestCounter += 1)}`;
+    const stall = this.stalls.get(action)?.shift();
+    if (stall) {
+      if (stall.afterApplying) {
+        try {
+          this.tick();
+          this.answer(service, action, params);
+        } catch {
+          // The answer is never sent anyway.
+        }
+      }
+      return;
+    }
     const failure = this.takeFailure(action);
     try {
       if (failure && !failure.afterApplying) throw toError(failure);

@@ -1,11 +1,13 @@
 import type { Clock } from '../../src/domain/ports/clock.js';
 import { InMemoryMachineRepository } from './in-memory-machine-repository.js';
 import { InMemoryRequestRepository } from './in-memory-request-repository.js';
+import { InMemoryResourceLease } from './in-memory-resource-lease.js';
 import { createInMemoryStoreState, type InMemoryStoreState } from './in-memory-store-state.js';
 
 export interface InMemoryStore {
   readonly requests: InMemoryRequestRepository;
   readonly machines: InMemoryMachineRepository;
+  readonly leases: InMemoryResourceLease;
   /** The maps behind both repositories, for tests that need to look or seed directly. */
   readonly state: InMemoryStoreState;
   close(): Promise<void>;
@@ -14,13 +16,14 @@ export interface InMemoryStore {
 /**
  * A fresh in-memory store for unit tests of use cases. `clock` stamps `updatedAt` on updates
  * (the system clock by default). Bind it with
- * `container.rebind(RequestRepository).toConstantValue(store.requests)` (same for machines).
+ * `container.rebind(RequestRepository).toConstantValue(store.requests)` (same for machines and leases).
  */
 export function createInMemoryStore(options: { clock?: Clock } = {}): InMemoryStore {
   const state = createInMemoryStoreState(options.clock);
   return {
     requests: new InMemoryRequestRepository(state),
     machines: new InMemoryMachineRepository(state),
+    leases: new InMemoryResourceLease(state.clock),
     state,
     close: async () => undefined,
   };

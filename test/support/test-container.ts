@@ -12,6 +12,7 @@ import { CloudProvider } from '../../src/domain/ports/cloud-provider.js';
 import { Logger } from '../../src/domain/ports/logger.js';
 import { MachineRepository } from '../../src/domain/ports/machine-repository.js';
 import { RequestRepository } from '../../src/domain/ports/request-repository.js';
+import { ResourceLease } from '../../src/domain/ports/resource-lease.js';
 import { TemplateRepository, type TemplateListing } from '../../src/domain/ports/template-repository.js';
 import type { Template } from '../../src/domain/template.js';
 import { FakeCloudProvider } from './fake-cloud-provider.js';
@@ -68,6 +69,7 @@ export function useCaseContainer(templates: Template[] = [template()]) {
   container.bind(TemplateRepository).toConstantValue(templateRepository);
   container.bind(RequestRepository).toConstantValue(store.requests);
   container.bind(MachineRepository).toConstantValue(store.machines);
+  container.bind(ResourceLease).toConstantValue(store.leases);
   container.bind(CloudProvider).toConstantValue(cloud);
   container.bind(MachineRecorder).toSelf();
   container.bind(GetAvailableTemplates).toSelf();

@@ -48,6 +48,12 @@ export interface FulfilmentReport {
   failedMachines?: Record<string, string>;
 }
 
+/** What a release could not do at once. */
+export interface ReleaseResult {
+  /** Machines not released this time, with the reason: still claimed, tried again on the return's next poll. */
+  failed: Record<string, string>;
+}
+
 /** A host the cloud is taking back. */
 export interface Reclaim {
   machineId: string;
@@ -76,19 +82,30 @@ export interface CloudProvider {
   describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>>;
   /**
    * The current state of these machines in one batched set of calls. Machines the cloud no longer
-   * knows come back with status `terminated`.
+   * knows come back with status `terminated`; a cloud that is eventually consistent may leave out
+   * a machine it does not show yet (launched moments ago), which then keeps its stored state.
    */
   describeMachines(machines: readonly Machine[]): Promise<CloudMachine[]>;
   /**
    * Gives machines back, grouped by the resource that owns them, so nothing replaces them.
-   * Machines already gone count as released. Throws only when nothing could be released.
+   * `tracked` is every machine the store holds for the `owners` (requests of the machines): a
+   * host of their fleet or group that is not among them was launched behind HostFactory's back
+   * and is terminated too. Machines already gone count as released. Idempotent: releasing a
+   * machine again changes nothing more. Returns the machines it could not release yet; throws
+   * only when nothing could be released.
    */
-  release(machines: readonly Machine[], owners: readonly Request[]): Promise<void>;
+  release(machines: readonly Machine[], owners: readonly Request[], tracked?: readonly Machine[]): Promise<ReleaseResult>;
   /**
    * Among these hosts, the ones the cloud will take back soon or has taken already (spot
    * interruption, rebalance, scheduled retirement, stopped or terminated outside HostFactory).
    */
   listReclaims(machines: readonly Machine[]): Promise<Reclaim[]>;
+  /**
+   * These machines are being reclaimed (see listReclaims): make sure the fleet or group owning
+   * them does not replace them (lower its target; idempotent). `owners` and `tracked` as for
+   * release. Clouds whose resources never replace hosts leave it out.
+   */
+  stopReplacing?(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): Promise<void>;
 }
 
 export const CloudProvider: ServiceIdentifier<CloudProvider> = Symbol.for('CloudProvider');

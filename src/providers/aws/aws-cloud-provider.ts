@@ -1,60 +1,54 @@
 import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { CloudMachine, Machine } from '../../domain/machine.js';
-import type { CloudProvider, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, TrackedRequest } from '../../domain/ports/cloud-provider.js';
+import type { CloudProvider, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TrackedRequest } from '../../domain/ports/cloud-provider.js';
 import { Clock } from '../../domain/ports/clock.js';
 import { Logger } from '../../domain/ports/logger.js';
+import { ResourceLease } from '../../domain/ports/resource-lease.js';
 import type { Request } from '../../domain/request.js';
 import type { ProviderApi } from '../../domain/template.js';
 import { chooseApi } from './api-choice.js';
-import { AsgHandler } from './asg-handler.js';
-import type { ApiHandler, AwsContext, ReleaseGroup } from './api-handler.js';
-import { AwsClients } from './aws-clients.js';
-import { awsErrorCode, translateAwsError } from './aws-error-classifier.js';
+import { buildAwsParts, type AwsProviderParts } from './aws-provider-parts.js';
 import { AwsSettings } from './aws-settings.js';
 import { planCapacity } from './capacity-plan.js';
-import { Ec2FleetHandler } from './ec2-fleet-handler.js';
-import { FulfilmentReporter } from './fulfilment-reporter.js';
-import { HeterogeneousFallback } from './heterogeneous-fallback.js';
-import { ImageResolver } from './image-resolver.js';
-import { describeInstances } from './instance-reader.js';
+import { AwsClients } from './ec2/aws-clients.js';
+import { isLaunchTemplateNotFound, isOutcomeUnknown, translateAwsError } from './ec2/aws-errors.js';
+import { ReleaseFailures } from './handlers/instance-release.js';
+import type { ReleaseGroup } from './handlers/api-handler.js';
 import { goneMachine, toCloudMachine } from './instance-mapper.js';
-import { terminateInstances } from './instance-terminator.js';
-import { LaunchTemplateCleaner } from './launch-template-cleaner.js';
-import { LaunchTemplateStore } from './launch-template-store.js';
 import { readProviderData } from './provider-data.js';
-import { ReclaimFinder } from './reclaim-finder.js';
 import { requestTags } from './resource-tags.js';
-import { RunInstancesHandler } from './run-instances-handler.js';
-import { SpotFleetHandler } from './spot-fleet-handler.js';
+
+const FLEET_APIS = new Set<ProviderApi>(['EC2Fleet', 'SpotFleet']);
 
 /**
  * The CloudProvider port on AWS: RunInstances, EC2 Fleet, Spot Fleet and Auto Scaling groups,
- * chosen per template (see api-choice.ts), with one batched call set per status poll.
+ * chosen per template (see api-choice.ts), with one batched call set per status poll. This is the
+ * adapter's edge: AWS errors become HostFactoryErrors here and nowhere else.
  */
 @injectable()
 export class AwsCloudProvider implements CloudProvider {
-  private readonly context: AwsContext;
-  private readonly launchTemplates: LaunchTemplateStore;
-  private readonly handlers = new Map<ProviderApi, ApiHandler>();
-  private readonly reporter: FulfilmentReporter;
-  private readonly cleaner: LaunchTemplateCleaner;
-  private readonly reclaims: ReclaimFinder;
+  private readonly parts: AwsProviderParts;
 
   constructor(
     @inject(AwsSettings) settings: AwsSettings,
     @inject(AwsClients) clients: AwsClients,
     @inject(Clock) clock: Clock,
     @inject(Logger) logger: Logger,
+    @inject(ResourceLease) lease: ResourceLease,
   ) {
-    this.context = { clients, config: settings.config, providerName: settings.providerName, clock, logger };
-    this.launchTemplates = new LaunchTemplateStore(clients, new ImageResolver(clients, settings.config), settings.providerName);
-    this.reporter = new FulfilmentReporter(this.context, (api) => this.handlerOf(api));
-    this.cleaner = new LaunchTemplateCleaner(this.context);
-    this.reclaims = new ReclaimFinder(this.context);
+    this.parts = buildAwsParts(settings, clients, clock, logger, lease);
   }
 
   async launch(order: LaunchOrder): Promise<LaunchResult> {
+    try {
+      return await this.launchOrder(order);
+    } catch (error) {
+      throw translateAwsError(error);
+    }
+  }
+
+  private async launchOrder(order: LaunchOrder): Promise<LaunchResult> {
     const { template, requestId } = order;
     if (!Number.isInteger(order.units) || order.units <= 0) {
       throw new HostFactoryError('INVALID_INPUT', `request ${requestId}: units must be a positive integer (got ${order.units})`);
@@ -64,102 +58,137 @@ export class AwsCloudProvider implements CloudProvider {
       throw new HostFactoryError('INVALID_INPUT', `template ${template.templateId}: providerApi SpotFleet needs a fleetRole`);
     }
     const plan = planCapacity(template, order.units);
-    const tags = requestTags(template, this.context.providerName, requestId);
-    const handler = this.handlerOf(choice.api);
-    let launchTemplate = await this.launchTemplates.ensure(template, requestId, choice.api);
+    if (FLEET_APIS.has(choice.api)) plan.subnetIds = await this.parts.subnets.onePerZone(plan.subnetIds);
+    const tags = requestTags(template, this.parts.context.providerName, requestId);
+    const handler = this.parts.handlers[choice.api];
+    const { launchTemplates } = this.parts;
+    let launchTemplate = await launchTemplates.ensure(template, requestId, choice.api);
     let result: LaunchResult;
     try {
-      result = await handler.launch({ requestId, template, plan, fleetType: choice.fleetType, launchTemplate, tags });
+      try {
+        result = await handler.launch({ requestId, template, plan, fleetType: choice.fleetType, launchTemplate, tags });
+      } catch (error) {
+        if (!launchTemplate.created || !isLaunchTemplateNotFound(error)) throw error;
+        // Our launch template was deleted under us (another process found it unused): make it again.
+        launchTemplates.forget(launchTemplate.launchTemplateId);
+        launchTemplate = await launchTemplates.ensure(template, `${requestId}-again`, choice.api);
+        result = await handler.launch({ requestId, template, plan, fleetType: choice.fleetType, launchTemplate, tags });
+      }
     } catch (error) {
-      const code = awsErrorCode((error as { cause?: unknown }).cause);
-      if (!launchTemplate.created || !code.startsWith('InvalidLaunchTemplate')) throw error;
-      // Our launch template was deleted under us (another process found it unused): make it again.
-      this.launchTemplates.forget(launchTemplate.launchTemplateId);
-      launchTemplate = await this.launchTemplates.ensure(template, `${requestId}-again`, choice.api);
-      result = await handler.launch({ requestId, template, plan, fleetType: choice.fleetType, launchTemplate, tags });
+      // A launch that surely failed leaves no launch template of ours behind (one whose outcome is unknown is retried with it).
+      if (launchTemplate.created && !isOutcomeUnknown(error)) await this.parts.cleaner.cleanUp([launchTemplate.launchTemplateId], new Set([choice.api]));
+      throw error;
     }
-    this.context.logger.info(
+    this.parts.context.logger.info(
       { requestId, templateId: template.templateId, api: choice.api, fleetType: choice.fleetType, units: order.units, instances: result.machines.length },
       'launched',
     );
     return result;
   }
 
-  describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>> {
-    return this.reporter.report(requests);
+  async describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>> {
+    const unlaunched = requests.filter((entry) => !readProviderData(entry.request.providerData));
+    const reports = await this.parts.reporter.report(requests.filter((entry) => !unlaunched.includes(entry)));
+    for (const entry of unlaunched) reports.set(entry.request.requestId, await this.relaunch(entry));
+    return reports;
+  }
+
+  /**
+   * A request whose launch answer was lost (the SDK gave up on a call AWS may have carried out)
+   * is launched again with the same request id, so the same ClientToken: AWS answers with what the
+   * first call made, or makes it now. Given up once older than AWS_INSTANCE_PENDING_TIMEOUT_SEC.
+   */
+  private async relaunch(entry: TrackedRequest): Promise<FulfilmentReport> {
+    const { request, template } = entry;
+    const ageSec = (this.parts.context.clock.now() - request.createdAt) / 1000;
+    if (!template) return { machines: [], final: true, message: `template ${request.templateId} no longer exists; the launch was not confirmed` };
+    if (ageSec > this.parts.context.config.instancePendingTimeoutSec) return { machines: [], final: true, message: `launch never confirmed by AWS: ${request.message ?? 'no answer'}` };
+    try {
+      const result = await this.launch({ requestId: request.requestId, template, units: request.machineCount });
+      return { machines: result.machines, final: false, providerData: result.providerData, ...(result.message ? { message: result.message } : {}) };
+    } catch (error) {
+      const failure = translateAwsError(error);
+      if (failure.retryable || isOutcomeUnknown(error)) return { machines: [], final: false, message: `launch not confirmed (${failure.message}); retried next poll` };
+      return { machines: [], final: true, message: failure.message };
+    }
   }
 
   async describeMachines(machines: readonly Machine[]): Promise<CloudMachine[]> {
     if (machines.length === 0) return [];
-    const listing = await describeInstances(await this.context.clients.ec2(), this.context.config, machines.map((machine) => machine.machineId));
-    return machines.map((machine) => {
+    const { context } = this.parts;
+    const listing = await context.gateway.instances.describe(machines.map((machine) => machine.machineId)).catch((error: unknown) => {
+      throw translateAwsError(error);
+    });
+    const nowSec = context.clock.now() / 1000;
+    return machines.flatMap((machine) => {
       const instance = listing.instances.get(machine.machineId);
-      if (instance) return toCloudMachine(instance, { weight: machine.weight, resourceId: machine.resourceId });
-      return goneMachine({ ...machine });
+      if (instance) return [toCloudMachine(instance, { weight: machine.weight, resourceId: machine.resourceId })];
+      // Eventual consistency: a host launched moments ago may not be visible yet; it is not gone.
+      if (nowSec - machine.launchTime < context.config.instancePendingTimeoutSec) return [];
+      return [goneMachine({ ...machine })];
     });
   }
 
-  async release(machines: readonly Machine[], owners: readonly Request[]): Promise<void> {
-    if (machines.length === 0) return;
+  async release(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[] = []): Promise<ReleaseResult> {
+    if (machines.length === 0) return { failed: {} };
+    const { groups, orphans } = this.groupByApi(machines, owners, tracked);
+    const failures = new ReleaseFailures();
+    const freed: string[] = [];
+    for (const [api, list] of groups) {
+      try {
+        const outcome = await this.parts.handlers[api].release(list);
+        freed.push(...outcome.freedLaunchTemplates);
+        failures.add(outcome.failed);
+        failures.errors.push(...outcome.errors);
+      } catch (error) {
+        failures.addError(list, error);
+      }
+    }
+    try {
+      // Machines of requests this provider has no record of: terminated by id.
+      if (orphans.length > 0) await this.parts.context.gateway.instances.terminate(orphans.map((machine) => machine.machineId));
+    } catch (error) {
+      failures.addError([{ machines: orphans }], error);
+    }
+    if (failures.errors.length > 0) this.parts.context.logger.error({ failed: failures.failed }, 'release failed for some machines');
+    // Nothing released because of an AWS error: the return fails. Machines only not visible yet stay claimed and are retried.
+    if (Object.keys(failures.failed).length === machines.length && failures.errors.length > 0) throw translateAwsError(failures.errors[0]);
+    if (freed.length > 0) await this.parts.cleaner.cleanUp(freed, new Set(groups.keys()));
+    return { failed: failures.failed };
+  }
+
+  listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {
+    return this.parts.reclaims.find(machines).catch((error: unknown) => {
+      throw translateAwsError(error);
+    });
+  }
+
+  async stopReplacing(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): Promise<void> {
+    const { groups } = this.groupByApi(machines, owners, tracked);
+    for (const [api, list] of groups) {
+      await this.parts.handlers[api].stopReplacing(list).catch((error: unknown) => {
+        throw translateAwsError(error);
+      });
+    }
+  }
+
+  private groupByApi(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): { groups: Map<ProviderApi, ReleaseGroup[]>; orphans: Machine[] } {
     const byId = new Map(owners.map((owner) => [owner.requestId, owner]));
     const groups = new Map<ProviderApi, Map<string, ReleaseGroup>>();
-    const orphans: string[] = [];
+    const orphans: Machine[] = [];
     for (const machine of machines) {
       const owner = byId.get(machine.requestId);
       const data = readProviderData(owner?.providerData);
       if (!owner || !data) {
-        orphans.push(machine.machineId);
+        orphans.push(machine);
         continue;
       }
       const forApi = groups.get(data.api) ?? new Map<string, ReleaseGroup>();
-      const group = forApi.get(owner.requestId) ?? { owner, data, machines: [] };
+      const group = forApi.get(owner.requestId) ?? { owner, data, machines: [], tracked: tracked.filter((other) => other.requestId === owner.requestId) };
       group.machines.push(machine);
       forApi.set(owner.requestId, group);
       groups.set(data.api, forApi);
     }
-    const failures: unknown[] = [];
-    const freed: string[] = [];
-    for (const [api, forApi] of groups) {
-      try {
-        freed.push(...(await this.handlerOf(api).release([...forApi.values()])).freedLaunchTemplates);
-      } catch (error) {
-        failures.push(error);
-        this.context.logger.error({ api, error: (error as Error).message }, 'release failed');
-      }
-    }
-    if (orphans.length > 0) {
-      await terminateInstances(await this.context.clients.ec2(), orphans).catch((error: unknown) => failures.push(error));
-    }
-    const parts = groups.size + (orphans.length > 0 ? 1 : 0);
-    if (failures.length === parts) throw translateAwsError(failures[0], 'release');
-    if (freed.length > 0) await this.cleaner.cleanUp(freed, new Set(groups.keys()));
-  }
-
-  listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {
-    return this.reclaims.find(machines);
-  }
-
-  private handlerOf(api: ProviderApi): ApiHandler {
-    let handler = this.handlers.get(api);
-    if (!handler) {
-      handler = this.createHandler(api);
-      this.handlers.set(api, handler);
-    }
-    return handler;
-  }
-
-  private createHandler(api: ProviderApi): ApiHandler {
-    switch (api) {
-      case 'RunInstances':
-        return new RunInstancesHandler(this.context);
-      case 'EC2Fleet':
-        return new Ec2FleetHandler(this.context);
-      case 'SpotFleet':
-        return new SpotFleetHandler(this.context, new HeterogeneousFallback(this.context, this.handlerOf('RunInstances')));
-      case 'ASG':
-        return new AsgHandler(this.context);
-      default:
-        throw new HostFactoryError('INVALID_INPUT', `providerApi ${String(api)} is not supported`);
-    }
+    return { groups: new Map([...groups].map(([api, forApi]) => [api, [...forApi.values()]])), orphans };
   }
 }

@@ -1,17 +1,30 @@
 import { z } from 'zod';
 import { HostFactoryError } from '../../domain/errors.js';
 
+export type AwsService = 'ec2' | 'autoscaling' | 'ssm';
+
+/** The per-service endpoint keys, spelled as the AWS SDKs read them from the environment. */
+export const SERVICE_ENDPOINT_KEYS: Record<AwsService, string> = {
+  ec2: 'AWS_ENDPOINT_URL_EC2',
+  autoscaling: 'AWS_ENDPOINT_URL_AUTO_SCALING',
+  ssm: 'AWS_ENDPOINT_URL_SSM',
+};
+
 /** IBM's `awsprov_config.json` keys this provider honours, parsed and defaulted. */
 export interface AwsConfig {
   region: string;
   /** A shared credentials file (`fromIni`); the default credential chain when absent. */
   credentialFile?: string;
-  /** Any EC2-compatible endpoint; every SDK client is pointed at it. */
+  /** Any EC2-compatible endpoint; every SDK client is pointed at it unless its own is set. */
   endpointUrl?: string;
+  /** Per-service endpoints (`AWS_ENDPOINT_URL_EC2`, `_AUTO_SCALING`, `_SSM`), beside endpointUrl. */
+  serviceEndpoints: Partial<Record<AwsService, string>>;
   keyFile?: string;
   proxyHost?: string;
   proxyPort?: number;
   connectionTimeoutMs: number;
+  /** A call whose connection stays silent this long fails (and is retried), so a stalled connection never hangs a script. */
+  requestTimeoutMs: number;
   /** Retries of a throttled or failed call (the SDK makes this + 1 attempts, adaptive mode). */
   requestRetryAttempts: number;
   /** Instances pending longer than this are terminated and reported failed. */
@@ -39,10 +52,14 @@ export const awsConfigSchema = z.object({
   AWS_REGION: text,
   AWS_CREDENTIAL_FILE: text.optional(),
   AWS_ENDPOINT_URL: z.url().optional(),
+  AWS_ENDPOINT_URL_EC2: z.url().optional(),
+  AWS_ENDPOINT_URL_AUTO_SCALING: z.url().optional(),
+  AWS_ENDPOINT_URL_SSM: z.url().optional(),
   AWS_KEY_FILE: text.optional(),
   AWS_PROXY_HOST: text.optional(),
   AWS_PROXY_PORT: numeric(z.number().int().min(1).max(65535)).optional(),
   AWS_CONNECTION_TIMEOUT_MS: numeric(z.number().int().min(0)).default(10000),
+  AWS_REQUEST_TIMEOUT_MS: numeric(z.number().int().min(1000).max(600000)).default(20000),
   AWS_REQUEST_RETRY_ATTEMPTS: numeric(z.number().int().min(0).max(10)).default(3),
   AWS_INSTANCE_PENDING_TIMEOUT_SEC: numeric(z.number().int().min(180).max(10000)).default(180),
   AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS: numeric(z.number().int().min(0).max(10)).default(0),
@@ -70,10 +87,14 @@ export function parseAwsConfig(raw: Record<string, unknown>, file: string): AwsC
     region: value.AWS_REGION,
     credentialFile: value.AWS_CREDENTIAL_FILE,
     endpointUrl: value.AWS_ENDPOINT_URL,
+    serviceEndpoints: Object.fromEntries(
+      (Object.entries(SERVICE_ENDPOINT_KEYS) as Array<[AwsService, keyof typeof value]>).flatMap(([service, key]) => (value[key] ? [[service, value[key] as string]] : [])),
+    ),
     keyFile: value.AWS_KEY_FILE,
     proxyHost: value.AWS_PROXY_HOST,
     proxyPort: value.AWS_PROXY_PORT,
     connectionTimeoutMs: value.AWS_CONNECTION_TIMEOUT_MS,
+    requestTimeoutMs: value.AWS_REQUEST_TIMEOUT_MS,
     requestRetryAttempts: value.AWS_REQUEST_RETRY_ATTEMPTS,
     instancePendingTimeoutSec: value.AWS_INSTANCE_PENDING_TIMEOUT_SEC,
     describeRequestRetryAttempts: value.AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS,

@@ -1,15 +1,13 @@
-import { CreateTagsCommand } from '@aws-sdk/client-ec2';
 import type { CloudMachine, Machine } from '../../domain/machine.js';
 import type { FulfilmentReport, TrackedRequest } from '../../domain/ports/cloud-provider.js';
 import type { ProviderApi } from '../../domain/template.js';
 import { unitsOf } from '../../domain/template.js';
-import type { ApiHandler, AwsContext, Observation, ObservedRequest } from './api-handler.js';
-import { awsReason } from './aws-error-classifier.js';
-import { chunk, describeInstances, DESCRIBE_CHUNK, type InstanceListing } from './instance-reader.js';
+import { awsReason } from './ec2/aws-errors.js';
+import type { InstanceListing } from './ec2/instance-gateway.js';
+import type { ApiHandler, AwsContext, Observation, ObservedRequest } from './handlers/api-handler.js';
 import { goneMachine, toCloudMachine } from './instance-mapper.js';
-import { terminateInstances } from './instance-terminator.js';
 import { readProviderData, resourceIdOf, toRecord } from './provider-data.js';
-import { TAG_PROVIDER, TAG_REQUEST_ID, TAG_TEMPLATE_ID, toEc2Tags } from './resource-tags.js';
+import { TAG_PROVIDER, TAG_REQUEST_ID, TAG_TEMPLATE_ID } from './resource-tags.js';
 
 /**
  * Builds the fulfilment reports of many requests with one batched call set: each handler's
@@ -36,15 +34,30 @@ export class FulfilmentReporter {
     }
     const observations = new Map<string, Observation>();
     for (const [api, requests] of byApi) {
-      for (const [id, observation] of await this.handlerOf(api).observe(requests)) observations.set(id, observation);
+      try {
+        for (const [id, observation] of await this.handlerOf(api).observe(requests)) observations.set(id, observation);
+      } catch (error) {
+        const message = `could not observe its ${api} resources (${awsReason(error)}); retried next poll`;
+        for (const request of requests) observations.set(request.request.requestId, { instanceIds: request.data.instanceIds ?? [], owners: {}, final: false, message });
+      }
     }
     const observed = [...byApi.values()].flat();
     const ids = observed.flatMap((entry) => [
       ...(observations.get(entry.request.requestId)?.instanceIds ?? []),
       ...entry.machines.filter((machine) => machine.status !== 'terminated').map((machine) => machine.machineId),
     ]);
-    const ec2 = await this.context.clients.ec2();
-    const listing = ids.length > 0 ? await describeInstances(ec2, this.context.config, ids) : { instances: new Map(), missing: new Set<string>() };
+    let listing: InstanceListing = { instances: new Map(), missing: new Set<string>() };
+    try {
+      if (ids.length > 0) listing = await this.context.gateway.instances.describe(ids);
+    } catch (error) {
+      // Nothing learnt this poll: every request keeps its machines as stored and says why.
+      const message = `could not describe its instances (${awsReason(error)}); retried next poll`;
+      for (const entry of observed) {
+        const changed = observations.get(entry.request.requestId)?.providerData;
+        reports.set(entry.request.requestId, { machines: [], final: false, message, ...(changed ? { providerData: toRecord(changed) } : {}) });
+      }
+      return reports;
+    }
     const stuck: string[] = [];
     const untagged = new Map<ObservedRequest, string[]>();
     for (const entry of observed) {
@@ -67,6 +80,8 @@ export class FulfilmentReporter {
     const ids = new Set([...observation.instanceIds, ...entry.machines.filter((machine) => machine.status !== 'terminated').map((machine) => machine.machineId)]);
     const machines: CloudMachine[] = [];
     const failedMachines: Record<string, string> = {};
+    // An instance its fleet or group lists that DescribeInstances does not show yet (eventual consistency).
+    let unseen = false;
     for (const id of ids) {
       const known = stored.get(id);
       const instance = listing.instances.get(id);
@@ -82,9 +97,11 @@ export class FulfilmentReporter {
         machines.push(machine);
       } else if (known && listing.missing.has(id) && nowSec - known.launchTime > timeout) {
         machines.push(goneMachine({ ...known, resourceId: known.resourceId }));
+      } else if (!known) {
+        unseen = true;
       }
     }
-    const report: FulfilmentReport = { machines, final: observation.final };
+    const report: FulfilmentReport = { machines, final: observation.final && !unseen };
     if (observation.message) report.message = observation.message;
     if (observation.providerData) report.providerData = toRecord(observation.providerData);
     if (Object.keys(failedMachines).length > 0) report.failedMachines = failedMachines;
@@ -93,9 +110,9 @@ export class FulfilmentReporter {
 
   private async terminateStuck(ids: string[], reports: Map<string, FulfilmentReport>): Promise<void> {
     try {
-      await terminateInstances(await this.context.clients.ec2(), ids);
+      await this.context.gateway.instances.terminate(ids);
     } catch (error) {
-      this.context.logger.error({ instanceIds: ids, error: awsReason((error as { cause?: unknown }).cause ?? error) }, 'could not terminate instances stuck pending');
+      this.context.logger.error({ instanceIds: ids, error: awsReason(error) }, 'could not terminate instances stuck pending');
       const kept = new Set(ids);
       for (const report of reports.values()) {
         if (!report.failedMachines) continue;
@@ -114,15 +131,12 @@ export class FulfilmentReporter {
   private async tag(entry: ObservedRequest, instanceIds: string[], report: FulfilmentReport): Promise<void> {
     const tags = { [TAG_REQUEST_ID]: entry.request.requestId, [TAG_PROVIDER]: entry.request.providerName };
     if (entry.request.templateId) Object.assign(tags, { [TAG_TEMPLATE_ID]: entry.request.templateId });
-    const ec2 = await this.context.clients.ec2();
-    for (const part of chunk(instanceIds, DESCRIBE_CHUNK)) {
-      try {
-        await ec2.send(new CreateTagsCommand({ Resources: part, Tags: toEc2Tags(tags) }));
-        const tagged = new Set(part);
-        for (const machine of report.machines) if (tagged.has(machine.machineId)) machine.instanceTags = { ...machine.instanceTags, ...tags };
-      } catch (error) {
-        this.context.logger.warn({ requestId: entry.request.requestId, error: awsReason(error) }, 'could not tag fleet instances');
-      }
+    try {
+      await this.context.gateway.instances.tag(instanceIds, tags);
+      const tagged = new Set(instanceIds);
+      for (const machine of report.machines) if (tagged.has(machine.machineId)) machine.instanceTags = { ...machine.instanceTags, ...tags };
+    } catch (error) {
+      this.context.logger.warn({ requestId: entry.request.requestId, error: awsReason(error) }, 'could not tag fleet instances');
     }
   }
 }

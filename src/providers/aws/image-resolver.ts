@@ -1,9 +1,6 @@
-import { DescribeImagesCommand } from '@aws-sdk/client-ec2';
 import { HostFactoryError } from '../../domain/errors.js';
-import type { AwsClients } from './aws-clients.js';
-import type { AwsConfig } from './aws-config.js';
-import { callAws, classifyAwsError } from './aws-error-classifier.js';
-import { describeWithRetry } from './instance-reader.js';
+import { classifyAwsError } from './ec2/aws-errors.js';
+import type { AwsGateway } from './ec2/aws-gateway.js';
 
 export interface ResolvedImage {
   imageId: string;
@@ -19,10 +16,7 @@ export class ImageResolver {
   private readonly amis = new Map<string, Promise<string>>();
   private readonly rootDevices = new Map<string, Promise<string>>();
 
-  constructor(
-    private readonly clients: AwsClients,
-    private readonly config: AwsConfig,
-  ) {}
+  constructor(private readonly gateway: AwsGateway) {}
 
   /** The AMI id, and its root device name when `withRootDevice`. Throws INVALID_INPUT for an unknown AMI or parameter. */
   async resolve(imageId: string, withRootDevice: boolean): Promise<ResolvedImage> {
@@ -45,9 +39,7 @@ export class ImageResolver {
   private async amiOf(imageId: string): Promise<string> {
     if (!imageId.startsWith('/') && !imageId.startsWith('resolve:ssm:')) return imageId;
     const name = imageId.replace(/^resolve:ssm:/, '');
-    const { sdk, client } = await this.clients.ssm();
-    const output = await callAws('ssm:GetParameter', () => client.send(new sdk.GetParameterCommand({ Name: name })));
-    const value = output.Parameter?.Value;
+    const value = await this.gateway.parameters.value(name);
     if (!value || !value.startsWith('ami-')) {
       throw new HostFactoryError('INVALID_INPUT', `SSM parameter ${name} does not hold an AMI id (value: ${value ?? 'none'})`);
     }
@@ -55,16 +47,11 @@ export class ImageResolver {
   }
 
   private async rootDeviceOf(ami: string): Promise<string> {
-    const ec2 = await this.clients.ec2();
-    const output = await describeWithRetry(this.config, 'ec2:DescribeImages', () =>
-      ec2.send(new DescribeImagesCommand({ ImageIds: [ami] })),
-    ).catch((error: unknown) => {
-      if (classifyAwsError((error as { cause?: unknown }).cause) === 'invalid') {
-        throw new HostFactoryError('INVALID_INPUT', `AMI ${ami} not found: ${(error as Error).message}`, { cause: error });
-      }
+    const image = await this.gateway.instances.image(ami).catch((error: unknown) => {
+      if (classifyAwsError(error) === 'invalid') throw new HostFactoryError('INVALID_INPUT', `AMI ${ami} not found: ${(error as Error).message}`, { cause: error });
       throw error;
     });
-    const root = output.Images?.[0]?.RootDeviceName;
+    const root = image?.RootDeviceName;
     if (!root) throw new HostFactoryError('INVALID_INPUT', `AMI ${ami} not found or has no root device`);
     return root;
   }

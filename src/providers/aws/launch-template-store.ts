@@ -1,14 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import {
-  CreateLaunchTemplateCommand,
-  DescribeLaunchTemplatesCommand,
-  type RequestLaunchTemplateData,
-} from '@aws-sdk/client-ec2';
+import type { RequestLaunchTemplateData } from '@aws-sdk/client-ec2';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { ProviderApi, Template } from '../../domain/template.js';
-import type { AwsClients } from './aws-clients.js';
-import { isAlreadyExists, isNotFound, translateAwsError } from './aws-error-classifier.js';
+import { isAlreadyExists } from './ec2/aws-errors.js';
+import type { LaunchTemplateGateway } from './ec2/launch-template-gateway.js';
 import type { ImageResolver } from './image-resolver.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_PROVIDER, templateTags, toEc2Tags } from './resource-tags.js';
 
@@ -32,7 +28,7 @@ export class LaunchTemplateStore {
   private readonly known = new Map<string, string>();
 
   constructor(
-    private readonly clients: AwsClients,
+    private readonly gateway: LaunchTemplateGateway,
     private readonly images: ImageResolver,
     private readonly providerName: string,
   ) {}
@@ -44,7 +40,7 @@ export class LaunchTemplateStore {
       return { launchTemplateId: template.launchTemplateId, version: '$Default', created: false, data };
     }
     const name = launchTemplateName(data, api);
-    let id = this.known.get(name) ?? (await this.find(name));
+    let id = this.known.get(name) ?? (await this.gateway.findByName(name));
     if (!id) id = await this.create(name, data, requestId);
     this.known.set(name, id);
     return { launchTemplateId: id, version: '$Default', created: true, data };
@@ -87,39 +83,21 @@ export class LaunchTemplateStore {
     return data;
   }
 
-  private async find(name: string): Promise<string | undefined> {
-    const ec2 = await this.clients.ec2();
-    try {
-      const output = await ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [name] }));
-      return output.LaunchTemplates?.[0]?.LaunchTemplateId;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw translateAwsError(error, 'ec2:DescribeLaunchTemplates');
-    }
-  }
-
   private async create(name: string, data: RequestLaunchTemplateData, requestId: string): Promise<string> {
-    const ec2 = await this.clients.ec2();
     try {
-      const output = await ec2.send(
-        new CreateLaunchTemplateCommand({
-          LaunchTemplateName: name,
-          LaunchTemplateData: data,
-          ClientToken: `${requestId}-lt`,
-          TagSpecifications: [
-            { ResourceType: 'launch-template', Tags: toEc2Tags({ [TAG_MANAGED_BY]: MANAGED_BY, [TAG_PROVIDER]: this.providerName }) },
-          ],
-        }),
-      );
-      const id = output.LaunchTemplate?.LaunchTemplateId;
+      const id = await this.gateway.create({
+        LaunchTemplateName: name,
+        LaunchTemplateData: data,
+        ClientToken: `${requestId}-lt`,
+        TagSpecifications: [{ ResourceType: 'launch-template', Tags: toEc2Tags({ [TAG_MANAGED_BY]: MANAGED_BY, [TAG_PROVIDER]: this.providerName }) }],
+      });
       if (!id) throw new HostFactoryError('CLOUD_ERROR', `ec2:CreateLaunchTemplate returned no id for ${name}`);
       return id;
     } catch (error) {
-      if (isAlreadyExists(error)) {
-        const id = await this.find(name);
-        if (id) return id;
-      }
-      throw translateAwsError(error, 'ec2:CreateLaunchTemplate');
+      if (!isAlreadyExists(error)) throw error;
+      const id = await this.gateway.findByName(name);
+      if (!id) throw error;
+      return id;
     }
   }
 }

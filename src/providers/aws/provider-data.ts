@@ -24,6 +24,8 @@ export interface AwsProviderData {
   launchTemplateCreated?: boolean;
   /** Units asked for. */
   units?: number;
+  /** Of those, the on-demand units (fleets). */
+  onDemandUnits?: number;
   /** Epoch ms after which the fleet/group is given up on (spotFleetRequestExpiry). */
   validUntil?: number;
   /** The cloud's reason the launch was short, known at launch. */
@@ -31,6 +33,8 @@ export interface AwsProviderData {
   /** Set once the provider has decided the request is final (and why, when short). */
   finalMessage?: string;
   final?: boolean;
+  /** ASG: `Launch` and `AZRebalance` are suspended (the group replaces nothing any more). */
+  processesSuspended?: boolean;
 }
 
 const APIS = new Set<ProviderApi>(['RunInstances', 'EC2Fleet', 'SpotFleet', 'ASG']);

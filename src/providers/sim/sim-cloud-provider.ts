@@ -9,6 +9,7 @@ import type {
   LaunchOrder,
   LaunchResult,
   Reclaim,
+  ReleaseResult,
   TrackedRequest,
 } from '../../domain/ports/cloud-provider.js';
 import { Logger } from '../../domain/ports/logger.js';
@@ -97,9 +98,9 @@ export class SimCloudProvider implements CloudProvider {
     });
   }
 
-  async release(machines: readonly Machine[], owners: readonly Request[]): Promise<void> {
+  async release(machines: readonly Machine[], owners: readonly Request[]): Promise<ReleaseResult> {
     const ids = [...new Set(machines.map((machine) => machine.machineId))];
-    if (ids.length === 0) return;
+    if (ids.length === 0) return { failed: {} };
     const now = this.clock.now();
     const released = await this.db.write(async (trx) => {
       const instances = await this.store.instancesById(trx, ids);
@@ -111,6 +112,7 @@ export class SimCloudProvider implements CloudProvider {
       { machines: ids.length, released, owners: owners.map((owner) => owner.requestId) },
       'sim released instances',
     );
+    return { failed: {} };
   }
 
   async listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {

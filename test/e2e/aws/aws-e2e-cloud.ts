@@ -1,6 +1,6 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeEc2Server } from '../../support/fake-ec2-server.js';
+import { FakeEc2Server, type FakeEc2ServerOptions } from '../../support/fake-ec2-server.js';
 import { HostFactoryInstance } from '../../support/hostfactory-harness.js';
 
 /** Real milliseconds the fake takes for pending→running and shutting-down→terminated. */
@@ -8,9 +8,9 @@ export const TRANSITION_MS = 500;
 export const IMAGE_ID = 'ami-0f3caa1cf4417e51b';
 
 const FLEET_ROLE = 'arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role';
-const SUBNETS = ['subnet-0a1b2c3d4e5f60718', 'subnet-0f9e8d7c6b5a49382'];
+export const SUBNETS = ['subnet-0a1b2c3d4e5f60718', 'subnet-0f9e8d7c6b5a49382'];
 
-const base = (templateId: string, fields: Record<string, unknown>) => ({
+export const base = (templateId: string, fields: Record<string, unknown>) => ({
   templateId,
   maxNumber: 40,
   attributes: { type: ['String', 'X86_64'], ncpus: ['Numeric', '2'], nram: ['Numeric', '8192'] },
@@ -41,12 +41,23 @@ export const TEMPLATES = [
 
 /** Units one instance of `instanceType` counts for under the template `templateId`. */
 export function weightOf(templateId: string, instanceType: string): number {
-  const template = TEMPLATES.find((entry) => entry.templateId === templateId) as { vmTypes?: Record<string, number>; vmTypesOnDemand?: Record<string, number> };
-  return template.vmTypes?.[instanceType] ?? template.vmTypesOnDemand?.[instanceType] ?? 1;
+  const template = TEMPLATES.find((entry) => entry.templateId === templateId) as { vmTypes?: Record<string, number>; vmTypesOnDemand?: Record<string, number> } | undefined;
+  return template?.vmTypes?.[instanceType] ?? template?.vmTypesOnDemand?.[instanceType] ?? 1;
+}
+
+export interface AwsE2eOptions {
+  /** Options of the fake endpoint (subnets, spot notice length, …). */
+  server?: FakeEc2ServerOptions;
+  /** Templates besides TEMPLATES. */
+  templates?: Array<Record<string, unknown>>;
+  /** Environment of every script call. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface AwsE2eCloud {
   server: FakeEc2Server;
+  /** The fake endpoint's URL. */
+  endpoint: string;
   hf: HostFactoryInstance;
   close(): Promise<void>;
 }
@@ -56,10 +67,10 @@ export interface AwsE2eCloud {
  * (pointing every SDK client at a fake EC2/Auto Scaling endpoint on loopback, with credentials
  * from a temp file) and `awsprov_templates.json` with TEMPLATES.
  */
-export async function startAwsE2eCloud(config: Record<string, unknown> = {}): Promise<AwsE2eCloud> {
-  const server = new FakeEc2Server(Date.now, { [IMAGE_ID]: '/dev/xvda' }, { transitionMs: TRANSITION_MS });
+export async function startAwsE2eCloud(config: Record<string, unknown> = {}, options: AwsE2eOptions = {}): Promise<AwsE2eCloud> {
+  const server = new FakeEc2Server(Date.now, { [IMAGE_ID]: '/dev/xvda' }, { transitionMs: TRANSITION_MS, ...options.server });
   const endpoint = await server.start();
-  const hf = new HostFactoryInstance({ providerName: 'aws', extraEnv: { AWS_EC2_METADATA_DISABLED: 'true' } });
+  const hf = new HostFactoryInstance({ providerName: 'aws', extraEnv: { AWS_EC2_METADATA_DISABLED: 'true', ...options.env } });
   const credentials = join(hf.root, 'aws-credentials');
   writeFileSync(credentials, '[default]\naws_access_key_id = AKIDFAKEE2E\naws_secret_access_key = fake-secret\n');
   const awsConfig = {
@@ -70,9 +81,10 @@ export async function startAwsE2eCloud(config: Record<string, unknown> = {}): Pr
     ...config,
   };
   writeFileSync(join(hf.confDir, 'awsprov_config.json'), JSON.stringify(awsConfig, null, 2));
-  writeFileSync(join(hf.confDir, 'awsprov_templates.json'), JSON.stringify({ templates: TEMPLATES }, null, 2));
+  writeFileSync(join(hf.confDir, 'awsprov_templates.json'), JSON.stringify({ templates: [...TEMPLATES, ...(options.templates ?? [])] }, null, 2));
   return {
     server,
+    endpoint,
     hf,
     close: async () => {
       await server.stop();

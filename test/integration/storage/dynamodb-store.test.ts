@@ -6,6 +6,7 @@ import type { Request } from '../../../src/domain/request.js';
 import { createDynamoDbClient, createDynamoDbDocumentClient } from '../../../src/infrastructure/storage/dynamodb/dynamodb-client.js';
 import { DynamoDbMachineRepository } from '../../../src/infrastructure/storage/dynamodb/dynamodb-machine-repository.js';
 import { DynamoDbRequestRepository } from '../../../src/infrastructure/storage/dynamodb/dynamodb-request-repository.js';
+import { DynamoDbResourceLease } from '../../../src/infrastructure/storage/dynamodb/dynamodb-resource-lease.js';
 import { tableNames } from '../../../src/infrastructure/storage/dynamodb/dynamodb-table-design.js';
 import { DynamoDbTables } from '../../../src/infrastructure/storage/dynamodb/dynamodb-tables.js';
 import { createDynamoDbTables, openDynamoDbStore } from '../../../src/infrastructure/storage/dynamodb/open-dynamodb-store.js';
@@ -85,6 +86,7 @@ describe('DynamoDB store', () => {
       tables,
       requests: new DynamoDbRequestRepository(tables, clock),
       machines: new DynamoDbMachineRepository(tables, clock),
+      leases: new DynamoDbResourceLease(tables, clock),
       rawItem,
       commandsSent,
     };
@@ -102,12 +104,17 @@ describe('DynamoDB store', () => {
         .sort();
     expect(await indexes(names.requests)).toEqual(['kind-createdAt-index', 'outstanding-index']);
     expect(await indexes(names.machines)).toEqual(['live-index', 'name-index', 'requestId-index', 'returnRequestId-index']);
+    expect(await indexes(names.leases)).toEqual([]);
     client.destroy();
   });
 
   it('names the tables after the prefix', () => {
-    expect(tableNames('hostfactory')).toEqual({ requests: 'hostfactory-requests', machines: 'hostfactory-machines' });
-    expect(tableNames('hf_prod_')).toEqual({ requests: 'hf_prod_requests', machines: 'hf_prod_machines' });
+    expect(tableNames('hostfactory')).toEqual({
+      requests: 'hostfactory-requests',
+      machines: 'hostfactory-machines',
+      leases: 'hostfactory-leases',
+    });
+    expect(tableNames('hf_prod_')).toEqual({ requests: 'hf_prod_requests', machines: 'hf_prod_machines', leases: 'hf_prod_leases' });
   });
 
   it('refuses an existing table that lacks the indexes the store queries', async () => {
@@ -185,7 +192,18 @@ describe('DynamoDB store', () => {
     expect(reads).toEqual(new Set(['QueryCommand', 'BatchGetCommand']));
   });
 
+  it('holds a lease as one item of the leases table: a conditional PutItem, then a conditional DeleteItem', async () => {
+    const store = await instrumented();
+
+    const held = await store.leases.withLease('ec2-fleet:fleet-1', () => store.rawItem(store.tables.names.leases, { resource: 'ec2-fleet:fleet-1' }));
+
+    expect(held).toEqual({ resource: 'ec2-fleet:fleet-1', holder: expect.any(String), expiresAt: 37_000 });
+    expect(await store.rawItem(store.tables.names.leases, { resource: 'ec2-fleet:fleet-1' })).toBeUndefined();
+    expect(store.commandsSent()).toEqual(['PutCommand', 'GetCommand', 'DeleteCommand', 'GetCommand']);
+  });
+
   it('lets exactly one of two processes win a race on the same version', async () => {
+
     const location = await freshLocation();
     const first = await openDynamoDbStore(location);
     const second = await openDynamoDbStore(location);

@@ -128,7 +128,21 @@ describe('JSON store file', () => {
     expect(await store.requests.get('req-1')).toMatchObject({ version: 15, providerData: { counter: 15 } });
   });
 
+  it('reads a file written before leases existed, and holds a lease in a "leases" section only while held', async () => {
+    await store.requests.create(request('req-1'));
+    const withoutLeases = await readFile(storeFile(), 'utf8');
+    expect(JSON.parse(withoutLeases)).not.toHaveProperty('leases');
+
+    const seen = await store.leases.withLease('ec2-fleet:fleet-1', async () => JSON.parse(await readFile(storeFile(), 'utf8')).leases, {
+      ttlMs: 1_000,
+    });
+
+    expect(seen).toEqual({ 'ec2-fleet:fleet-1': { holder: expect.any(String), expiresAt: 6_000 } });
+    expect(await readFile(storeFile(), 'utf8')).toBe(withoutLeases);
+  });
+
   it('does not rewrite the file when nothing changed', async () => {
+
     await store.machines.addIfAbsent([machine('i-1', 'req-1')]);
     const before = await stat(storeFile());
 

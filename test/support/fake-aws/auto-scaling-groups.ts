@@ -1,52 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import type { FakeCloud, FakeInstance } from './fake-cloud.js';
-import { hasUnfinished, reconcileCapacity, terminateAll, type CapacityOverride, type CapacityOwner } from './fleet-capacity.js';
-import { element, flagParam, iso, matchesTagFilter, memberList, members, numberParam, QueryError, queryFilters, structures, wrap } from './query-protocol.js';
+import { activityXml, groupXml, PROCESSES, type FakeAutoScalingGroup, type FakeGroupTag, type FakeScalingActivity } from './asg-model.js';
+import { reconcileGroup } from './asg-processes.js';
+import type { FakeCloud } from './fake-cloud.js';
+import { terminateAll, type CapacityOverride } from './fleet-capacity.js';
+import { flagParam, iso, matchesTagFilter, memberList, members, numberParam, QueryError, queryFilters, structures, wrap } from './query-protocol.js';
 
-export interface FakeGroupTag {
-  key: string;
-  value: string;
-  propagateAtLaunch: boolean;
-}
+export type { FakeAutoScalingGroup, FakeGroupTag, FakeScalingActivity, GroupMember } from './asg-model.js';
 
-export interface FakeScalingActivity {
-  activityId: string;
-  description: string;
-  cause: string;
-  startTime: number;
-  statusCode: 'Successful' | 'Failed' | 'InProgress';
-  statusMessage?: string;
-}
-
-export interface FakeAutoScalingGroup extends CapacityOwner {
-  name: string;
-  arn: string;
-  minSize: number;
-  maxSize: number;
-  desiredCapacityType?: string;
-  vpcZoneIdentifier: string;
-  newInstancesProtectedFromScaleIn: boolean;
-  launchTemplateVersion: string;
-  onDemandBase: number;
-  onDemandPercentAboveBase: number;
-  distribution: Record<string, string>;
-  tags: FakeGroupTag[];
-  /** Set by DeleteAutoScalingGroup with ForceDelete: the group goes once its instances are gone. */
-  deleting: boolean;
-  createdTime: number;
-  activities: FakeScalingActivity[];
-}
-
-const LIFECYCLE: Record<FakeInstance['state'], string> = { pending: 'Pending', running: 'InService', 'shutting-down': 'Terminating', terminated: 'Terminated' };
 const DISTRIBUTION = 'MixedInstancesPolicy.InstancesDistribution';
 const POLICY_TEMPLATE = 'MixedInstancesPolicy.LaunchTemplate';
+/** AWS's message for ScalingActivityInProgress on DeleteAutoScalingGroup (hashicorp/terraform#1512, cloud-custodian#1689). */
+const ACTIVITIES_IN_PROGRESS = 'You cannot delete an AutoScalingGroup while there are scaling activities in progress for that group.';
 
 /**
  * Auto Scaling (awsQuery protocol, version 2011-01-01) on the same endpoint:
  * CreateAutoScalingGroup, DescribeAutoScalingGroups (names, tag filters), UpdateAutoScalingGroup,
- * TerminateInstanceInAutoScalingGroup, DeleteAutoScalingGroup and DescribeScalingActivities.
- * Groups keep their desired capacity (in units with weights) by launching on the tick after they
- * are created and by replacing lost instances after the replacement delay.
+ * TerminateInstanceInAutoScalingGroup, DeleteAutoScalingGroup, DescribeScalingActivities,
+ * SuspendProcesses, ResumeProcesses, SetInstanceProtection and SetInstanceHealth. What a group does
+ * between calls (health checks, replacing unhealthy members, launching, scaling in) is in
+ * asg-processes.ts.
+ *
+ * Errors:
+ * - DeleteAutoScalingGroup: "If the group has instances or scaling activities in progress, you must
+ *   specify the option to force the deletion in order for it to succeed" (API Reference,
+ *   "DeleteAutoScalingGroup", https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_DeleteAutoScalingGroup.html).
+ *   Without ForceDelete: instances in the group → `ResourceInUse`; only instances still terminating or a
+ *   launch about to happen → `ScalingActivityInProgress` (HTTP 400, "The operation can't be performed
+ *   because there are scaling activities in progress", same page's Errors). UpdateAutoScalingGroup
+ *   lists ScalingActivityInProgress among its errors too but the docs never say when; the fake answers
+ *   it only through `failNext`.
+ * - UpdateAutoScalingGroup on a group being deleted: `ValidationError` "The AutoScaling group may not be
+ *   modified while it is pending delete" (AWS's answer, kubernetes/kops#844; not in the docs).
+ * - CreateAutoScalingGroup with the name of a group being deleted: `AlreadyExists` with AWS's
+ *   pending-delete message (hashicorp/terraform#1105).
+ * - A group created under a visibility lag is omitted by DescribeAutoScalingGroups and unknown to the
+ *   other calls until the lag has passed (the Auto Scaling docs say nothing of eventual consistency;
+ *   the fake applies the EC2 rule).
  */
 export class FakeAutoScaling {
   readonly groups = new Map<string, FakeAutoScalingGroup>();
@@ -75,20 +64,59 @@ export class FakeAutoScaling {
         const limit = numberParam(params, 'MaxRecords') ?? 100;
         return memberList('Activities', [...group.activities].reverse().slice(0, limit), (activity) => activityXml(group, activity));
       }
+      case 'SuspendProcesses':
+      case 'ResumeProcesses':
+        this.suspendOrResume(this.get(params.get('AutoScalingGroupName')), members(params, 'ScalingProcesses'), action === 'SuspendProcesses');
+        return '';
+      case 'SetInstanceProtection': {
+        const group = this.get(params.get('AutoScalingGroupName'));
+        const ids = members(params, 'InstanceIds');
+        const missing = ids.filter((id) => !group.members.has(id));
+        if (missing.length > 0) throw new QueryError('ValidationError', `The instance ${missing[0]} is not part of Auto Scaling group ${group.name}.`);
+        for (const id of ids) group.members.get(id)!.protectedFromScaleIn = flagParam(params, 'ProtectedFromScaleIn') ?? false;
+        return '';
+      }
+      case 'SetInstanceHealth':
+        this.markUnhealthy(params.get('InstanceId') ?? '', params.get('HealthStatus') === 'Healthy' ? 'Healthy' : 'Unhealthy');
+        return '';
       default:
         return undefined;
     }
   }
 
+  /** Sets a member's health as SetInstanceHealth does; throws a ValidationError when no group holds it. */
+  markUnhealthy(instanceId: string, health: 'Healthy' | 'Unhealthy' = 'Unhealthy'): void {
+    const group = [...this.groups.values()].find((entry) => entry.members.has(instanceId));
+    if (!group) throw new QueryError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${instanceId}`);
+    group.members.get(instanceId)!.health = health;
+  }
+
   private get(name: string | null): FakeAutoScalingGroup {
     const group = this.groups.get(name ?? '');
-    if (!group) throw new QueryError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup '${name}' not found`);
+    if (!group || !this.cloud.isVisible(group)) throw new QueryError('ValidationError', `AutoScalingGroup name not found - AutoScalingGroup '${name}' not found`);
     return group;
+  }
+
+  /**
+   * SuspendProcesses / ResumeProcesses; no ScalingProcesses means all. SuspensionReason: the docs do
+   * not give its text ("SuspendedProcess", API Reference); the fake writes "User suspended at <time>".
+   */
+  private suspendOrResume(group: FakeAutoScalingGroup, named: string[], suspend: boolean): void {
+    const unknown = named.filter((name) => !PROCESSES.includes(name));
+    if (unknown.length > 0) throw new QueryError('ValidationError', `Invalid processes: ${unknown.join(', ')}`);
+    for (const name of named.length > 0 ? named : PROCESSES) {
+      if (!suspend) group.suspended.delete(name);
+      else if (!group.suspended.has(name)) group.suspended.set(name, `User suspended at ${iso(this.cloud.now())}`);
+    }
   }
 
   private create(params: URLSearchParams): void {
     const name = params.get('AutoScalingGroupName') ?? '';
-    if (this.groups.has(name)) throw new QueryError('AlreadyExists', `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`);
+    const existing = this.groups.get(name);
+    if (existing?.deleting) {
+      throw new QueryError('AlreadyExists', `AutoScalingGroup by this name already exists - A group with the name ${name} already exists and is pending delete.  Please wait until Autoscaling completes the deletion process before creating another group with the same name.`);
+    }
+    if (existing) throw new QueryError('AlreadyExists', `AutoScalingGroup by this name already exists - A group with the name ${name} already exists`);
     const spec = params.has(`${POLICY_TEMPLATE}.LaunchTemplateSpecification.LaunchTemplateId`) ? `${POLICY_TEMPLATE}.LaunchTemplateSpecification` : 'LaunchTemplate';
     const launchTemplate = this.cloud.launchTemplates.get(params.get(`${spec}.LaunchTemplateId`) ?? '');
     if (!launchTemplate) throw new QueryError('ValidationError', `You must use a valid fully-formed launch template. The specified launch template does not exist.`);
@@ -137,6 +165,9 @@ export class FakeAutoScaling {
       deleting: false,
       createdTime: this.cloud.now(),
       activities: [],
+      members: new Map(),
+      suspended: new Map(),
+      visibleAt: this.cloud.visibleAtForNew(),
     };
     if (group.target < group.minSize || group.target > group.maxSize) {
       throw new QueryError('ValidationError', `Desired capacity:${group.target} must be between the specified min size:${group.minSize} and max size:${group.maxSize}`);
@@ -153,73 +184,36 @@ export class FakeAutoScaling {
 
   private describe(params: URLSearchParams): string {
     const names = members(params, 'AutoScalingGroupNames');
-    let found = [...this.groups.values()].filter((group) => names.length === 0 || names.includes(group.name));
+    let found = [...this.groups.values()].filter((group) => (names.length === 0 || names.includes(group.name)) && this.cloud.isVisible(group));
     for (const [name, values] of queryFilters(params)) {
       found = found.filter((group) => matchesTagFilter(name, values, Object.fromEntries(group.tags.map((tag) => [tag.key, tag.value]))));
     }
-    return memberList('AutoScalingGroups', found, (group) => this.groupXml(group));
-  }
-
-  private groupXml(group: FakeAutoScalingGroup): string {
-    const spec = wrap('LaunchTemplateSpecification', element('LaunchTemplateId', group.launchTemplate?.id) + element('LaunchTemplateName', group.launchTemplate?.name) + element('Version', group.launchTemplateVersion));
-    const types = [...new Map(group.overrides.map((entry) => [entry.instanceType, entry.weight])).entries()];
-    const policy = wrap(
-      'MixedInstancesPolicy',
-      wrap('LaunchTemplate', spec + memberList('Overrides', types, ([type, weight]) => element('InstanceType', type) + element('WeightedCapacity', weight))) +
-        wrap('InstancesDistribution', Object.entries(group.distribution).map(([key, value]) => element(key, value)).join('')),
-    );
-    const instances = this.cloud.instancesOf(group.name).filter((instance) => instance.state !== 'terminated');
-    return (
-      element('AutoScalingGroupName', group.name) +
-      element('AutoScalingGroupARN', group.arn) +
-      policy +
-      element('MinSize', group.minSize) +
-      element('MaxSize', group.maxSize) +
-      element('DesiredCapacity', group.target) +
-      element('DesiredCapacityType', group.desiredCapacityType) +
-      element('DefaultCooldown', 300) +
-      memberList('AvailabilityZones', ['us-east-1a'], (zone) => zone) +
-      element('HealthCheckType', 'EC2') +
-      element('CreatedTime', iso(group.createdTime)) +
-      memberList('Instances', instances, (instance) =>
-        element('InstanceId', instance.instanceId) +
-          element('InstanceType', instance.instanceType) +
-          element('AvailabilityZone', 'us-east-1a') +
-          element('LifecycleState', LIFECYCLE[instance.state]) +
-          element('HealthStatus', 'Healthy') +
-          spec +
-          element('ProtectedFromScaleIn', group.newInstancesProtectedFromScaleIn) +
-          element('WeightedCapacity', instance.weight),
-      ) +
-      memberList('Tags', group.tags, (tag) =>
-        element('ResourceId', group.name) + element('ResourceType', 'auto-scaling-group') + element('Key', tag.key) + element('Value', tag.value) + element('PropagateAtLaunch', tag.propagateAtLaunch),
-      ) +
-      element('VPCZoneIdentifier', group.vpcZoneIdentifier) +
-      element('Status', group.deleting ? 'Delete in progress' : undefined) +
-      element('NewInstancesProtectedFromScaleIn', group.newInstancesProtectedFromScaleIn)
-    );
+    return memberList('AutoScalingGroups', found, (group) => groupXml(this.cloud, group));
   }
 
   private update(params: URLSearchParams): void {
     const group = this.get(params.get('AutoScalingGroupName'));
-    if (group.deleting) throw new QueryError('ScalingActivityInProgress', 'An AutoScalingGroup deletion is in progress');
+    if (group.deleting) throw new QueryError('ValidationError', 'The AutoScaling group may not be modified while it is pending delete');
     const minSize = numberParam(params, 'MinSize') ?? group.minSize;
     const maxSize = numberParam(params, 'MaxSize') ?? group.maxSize;
     const desired = numberParam(params, 'DesiredCapacity') ?? Math.min(Math.max(group.target, minSize), maxSize);
     if (desired < minSize || desired > maxSize) throw new QueryError('ValidationError', `Desired capacity:${desired} must be between the specified min size:${minSize} and max size:${maxSize}`);
     Object.assign(group, { minSize, maxSize });
+    const protectNew = flagParam(params, 'NewInstancesProtectedFromScaleIn');
+    if (protectNew !== undefined) group.newInstancesProtectedFromScaleIn = protectNew;
     this.setDesired(group, desired);
   }
 
   private terminateInstance(params: URLSearchParams): string {
     const id = params.get('InstanceId') ?? '';
     const instance = this.cloud.instances.get(id);
-    const group = instance?.owner ? this.groups.get(instance.owner) : undefined;
-    if (!instance || !group || this.cloud.refresh(instance).state === 'terminated') {
+    const group = [...this.groups.values()].find((entry) => entry.members.has(id) && this.cloud.isVisible(entry));
+    if (!instance || !group || !this.cloud.isVisible(instance) || this.cloud.refresh(instance).state === 'terminated') {
       throw new QueryError('ValidationError', `Instance Id not found - No managed instance found for instance ID: ${id}`);
     }
     const decrement = flagParam(params, 'ShouldDecrementDesiredCapacity') ?? false;
-    if (instance.state !== 'shutting-down') {
+    const member = group.members.get(id)!;
+    if (!member.leaving && instance.state !== 'shutting-down') {
       if (decrement) {
         if (group.target - instance.weight < group.minSize) {
           throw new QueryError('ValidationError', `Currently, desiredSize equals minSize (${group.minSize}). Terminating instance without replacement will violate group's min size constraint.`);
@@ -228,6 +222,7 @@ export class FakeAutoScaling {
       }
       this.cloud.terminate(instance);
     }
+    member.leaving = true;
     const activity = this.record(group, `Terminating EC2 instance: ${id}`, `an instance was taken out of service in response to a user request${decrement ? ', shrinking the capacity' : ''}`);
     return wrap('Activity', activityXml(group, activity));
   }
@@ -236,46 +231,45 @@ export class FakeAutoScaling {
     const group = this.get(params.get('AutoScalingGroupName'));
     if (group.deleting) throw new QueryError('ScalingActivityInProgress', 'An AutoScalingGroup deletion is already in progress');
     const force = flagParam(params, 'ForceDelete') ?? false;
-    if (!force && hasUnfinished(this.cloud, group.name)) {
-      throw new QueryError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
+    if (!force) {
+      const present = [...group.members.values()].some((member) => !member.leaving);
+      if (present) throw new QueryError('ResourceInUse', 'You cannot delete an AutoScalingGroup while there are instances or pending Spot instance request(s) still in the group.');
+      const launching = group.target > 0 && !group.suspended.has('Launch');
+      if (group.members.size > 0 || launching) throw new QueryError('ScalingActivityInProgress', ACTIVITIES_IN_PROGRESS);
     }
     group.launching = false;
     group.deleting = true;
     this.setDesired(group, 0);
+    for (const [id, member] of group.members) {
+      this.cloud.terminate(this.cloud.instances.get(id)!);
+      member.leaving = true;
+    }
     terminateAll(this.cloud, group.name);
-    if (!hasUnfinished(this.cloud, group.name)) this.groups.delete(group.name);
+    this.dropWhenEmpty(group);
   }
 
-  private record(group: FakeAutoScalingGroup, description: string, cause: string): FakeScalingActivity {
-    const activity: FakeScalingActivity = { activityId: randomUUID(), description, cause, startTime: this.cloud.now(), statusCode: 'Successful' };
+  private dropWhenEmpty(group: FakeAutoScalingGroup): void {
+    for (const [id] of group.members) if (this.cloud.refresh(this.cloud.instances.get(id)!).state === 'terminated') group.members.delete(id);
+    if (group.members.size === 0) this.groups.delete(group.name);
+  }
+
+  private record(group: FakeAutoScalingGroup, description: string, cause: string, failed?: string): FakeScalingActivity {
+    const activity: FakeScalingActivity = {
+      activityId: randomUUID(),
+      description,
+      cause: `At ${iso(this.cloud.now())} ${cause}.`.replace(/\.\.$/, '.'),
+      startTime: this.cloud.now(),
+      statusCode: failed ? 'Failed' : 'Successful',
+      statusMessage: failed,
+    };
     group.activities.push(activity);
     return activity;
   }
 
   private reconcile(): void {
     for (const group of [...this.groups.values()]) {
-      if (group.deleting) {
-        if (!hasUnfinished(this.cloud, group.name)) this.groups.delete(group.name);
-        continue;
-      }
-      for (const instance of reconcileCapacity(this.cloud, group)) {
-        this.record(group, `Launching a new EC2 instance: ${instance.instanceId}`, 'an instance was started in response to a difference between desired and actual capacity');
-      }
+      if (group.deleting) this.dropWhenEmpty(group);
+      else reconcileGroup(this.cloud, group, (target, description, cause, failed) => void this.record(target, description, cause, failed));
     }
   }
-}
-
-function activityXml(group: FakeAutoScalingGroup, activity: FakeScalingActivity): string {
-  return (
-    element('ActivityId', activity.activityId) +
-    element('AutoScalingGroupName', group.name) +
-    element('Cause', activity.cause) +
-    element('StartTime', iso(activity.startTime)) +
-    element('StatusCode', activity.statusCode) +
-    element('Description', activity.description) +
-    element('EndTime', iso(activity.startTime)) +
-    element('StatusMessage', activity.statusMessage) +
-    element('Progress', 100) +
-    element('AutoScalingGroupARN', group.arn)
-  );
 }

@@ -1,5 +1,6 @@
 import type { FakeCloud, FakeInstance, FakeLaunchTemplate } from './fake-cloud.js';
 import { ec2TagSet, element, filters, iso, itemSet, list, matchesTagFilter, QueryError, specTags, tags, wrap } from './query-protocol.js';
+import { describeSpotInstanceRequests } from './spot-requests.js';
 
 const STATE_CODES = { pending: 0, running: 16, 'shutting-down': 32, terminated: 48 };
 
@@ -7,7 +8,17 @@ const STATE_CODES = { pending: 0, running: 16, 'shutting-down': 32, terminated: 
  * Instances and launch templates: RunInstances (ClientToken idempotent, spot through
  * InstanceMarketOptions), DescribeInstances (ids, state/tag filters), TerminateInstances,
  * CreateTags, DescribeImages, Create/Describe/DeleteLaunchTemplate(s), DescribeInstanceStatus
- * (no scheduled events) and DescribeSpotInstanceRequests.
+ * (no scheduled events), DescribeSpotInstanceRequests and DescribeSubnets.
+ *
+ * RunInstances checks the subnet, the pool's capacity and the subnet's free addresses (see
+ * FakeCloud.launchProblem). It does not check the image: callers that never configured images
+ * (the contract suite) launch from any AMI id, as before.
+ *
+ * Eventual consistency drill (EC2 API, "Eventual consistency in the Amazon EC2 API",
+ * https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html): an instance created
+ * under a visibility lag is unknown to DescribeInstances, TerminateInstances and CreateTags
+ * (`InvalidInstanceID.NotFound`) until the lag has passed, and — as that page warns for
+ * TerminateInstances — such a failed call does not terminate it.
  */
 export class FakeEc2Instances {
   private readonly tokens = new Map<string, string>();
@@ -25,12 +36,16 @@ export class FakeEc2Instances {
         return this.describeInstances(params);
       case 'TerminateInstances':
         return this.terminateInstances(params);
-      case 'CreateTags':
-        for (const id of list(params, 'ResourceId')) {
+      case 'CreateTags': {
+        const ids = list(params, 'ResourceId');
+        const hidden = ids.filter((id) => this.cloud.instances.has(id) && !this.visible(id));
+        if (hidden.length > 0) throw notFound(hidden);
+        for (const id of ids) {
           const instance = this.cloud.instances.get(id);
           if (instance) Object.assign(instance.tags, tags(params, 'Tag'));
         }
         return element('return', true);
+      }
       case 'DescribeImages':
         return itemSet(
           'imagesSet',
@@ -54,7 +69,9 @@ export class FakeEc2Instances {
       case 'DescribeInstanceStatus':
         return '<instanceStatusSet/>';
       case 'DescribeSpotInstanceRequests':
-        return this.describeSpotInstanceRequests(params);
+        return describeSpotInstanceRequests(this.cloud, params);
+      case 'DescribeSubnets':
+        return this.cloud.subnets.describe(params, (id) => this.cloud.usedAddresses(id));
       default:
         return undefined;
     }
@@ -69,10 +86,15 @@ export class FakeEc2Instances {
     if (templateId && !template) throw new QueryError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${templateId}, does not exist.`);
     const imageId = params.get('ImageId') ?? template?.imageId;
     if (!imageId) throw new QueryError('MissingParameter', 'The request must contain the parameter ImageId');
+    const instanceType = params.get('InstanceType') ?? 'm5.large';
+    const subnetId = params.get('SubnetId') ?? undefined;
+    const count = Number(params.get('MaxCount') ?? '1');
+    const problem = this.cloud.launchProblem(instanceType, subnetId, count);
+    if (problem) throw problem;
     const launched = this.cloud.launch({
-      instanceType: params.get('InstanceType') ?? 'm5.large',
-      subnetId: params.get('SubnetId') ?? undefined,
-      count: Number(params.get('MaxCount') ?? '1'),
+      instanceType,
+      subnetId,
+      count,
       lifecycle: params.get('InstanceMarketOptions.MarketType') === 'spot' ? 'spot' : 'on-demand',
       imageId,
       launchTemplate: template,
@@ -82,13 +104,17 @@ export class FakeEc2Instances {
     return this.reservationXml(launched[0].reservationId, launched);
   }
 
+  private visible(id: string): boolean {
+    const instance = this.cloud.instances.get(id);
+    return instance !== undefined && this.cloud.isVisible(instance);
+  }
+
   private describeInstances(params: URLSearchParams): string {
     const ids = list(params, 'InstanceId');
-    const missing = ids.filter((id) => !this.cloud.instances.has(id));
-    if (missing.length > 0) {
-      throw new QueryError('InvalidInstanceID.NotFound', missing.length === 1 ? `The instance ID '${missing[0]}' does not exist` : `The instance IDs '${missing.join(', ')}' do not exist`);
-    }
-    let found = (ids.length > 0 ? ids.map((id) => this.cloud.instances.get(id)!) : [...this.cloud.instances.values()]).map((instance) => this.cloud.refresh(instance));
+    const missing = ids.filter((id) => !this.visible(id));
+    if (missing.length > 0) throw notFound(missing);
+    const all = [...this.cloud.instances.values()].filter((instance) => this.cloud.isVisible(instance));
+    let found = (ids.length > 0 ? ids.map((id) => this.cloud.instances.get(id)!) : all).map((instance) => this.cloud.refresh(instance));
     for (const [name, values] of filters(params)) {
       found = found.filter((instance) => {
         if (name === 'instance-state-name') return values.includes(instance.state);
@@ -105,8 +131,8 @@ export class FakeEc2Instances {
 
   private terminateInstances(params: URLSearchParams): string {
     const ids = list(params, 'InstanceId');
-    const missing = ids.filter((id) => !this.cloud.instances.has(id));
-    if (missing.length > 0) throw new QueryError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
+    const missing = ids.filter((id) => !this.visible(id));
+    if (missing.length > 0) throw notFound(missing);
     return itemSet('instancesSet', ids, (id) => {
       const instance = this.cloud.instances.get(id)!;
       const previous = this.cloud.terminate(instance);
@@ -133,28 +159,6 @@ export class FakeEc2Instances {
     return template;
   }
 
-  private describeSpotInstanceRequests(params: URLSearchParams): string {
-    const ids = list(params, 'SpotInstanceRequestId');
-    const spot = [...this.cloud.instances.values()].filter((instance) => instance.spotInstanceRequestId);
-    const found = ids.length > 0 ? ids.map((id) => spot.find((instance) => instance.spotInstanceRequestId === id)) : spot;
-    const unknown = ids.filter((_, index) => !found[index]);
-    if (unknown.length > 0) throw new QueryError('InvalidSpotInstanceRequestID.NotFound', `The spot instance request ID '${unknown[0]}' does not exist`);
-    return itemSet('spotInstanceRequestSet', found as FakeInstance[], (instance) => {
-      const live = this.cloud.refresh(instance).state === 'pending' || instance.state === 'running';
-      const noticed = live && instance.interruptionNoticeAt !== undefined;
-      const status = noticed ? 'marked-for-termination' : live ? 'fulfilled' : 'instance-terminated-by-user';
-      return (
-        element('createTime', iso(instance.launchTime)) +
-        element('instanceId', instance.instanceId) +
-        element('spotInstanceRequestId', instance.spotInstanceRequestId) +
-        element('state', live ? 'active' : 'closed') +
-        wrap('status', element('code', status) + element('message', status) + element('updateTime', iso(instance.interruptionNoticeAt ?? instance.since))) +
-        element('type', 'one-time') +
-        element('instanceInterruptionBehavior', 'terminate')
-      );
-    });
-  }
-
   private reservationXml(id: string, instances: FakeInstance[]): string {
     return element('reservationId', id) + element('ownerId', '123456789012') + itemSet('instancesSet', instances, (instance) => this.instanceXml(instance));
   }
@@ -170,7 +174,7 @@ export class FakeEc2Instances {
       element('privateDnsName', dns) +
       element('instanceType', instance.instanceType) +
       element('launchTime', iso(instance.launchTime)) +
-      `<placement>${element('availabilityZone', 'us-east-1a')}</placement>` +
+      `<placement>${element('availabilityZone', instance.zone)}</placement>` +
       element('subnetId', instance.subnetId) +
       element('privateIpAddress', instance.privateIp) +
       (reason ? wrap('stateReason', element('code', reason.split(':')[0]) + element('message', reason)) : '') +
@@ -179,6 +183,11 @@ export class FakeEc2Instances {
       ec2TagSet(instance.tags)
     );
   }
+}
+
+/** `InvalidInstanceID.NotFound` with AWS's message (EC2 API Reference, "Error codes", example error response). */
+function notFound(ids: readonly string[]): QueryError {
+  return new QueryError('InvalidInstanceID.NotFound', ids.length === 1 ? `The instance ID '${ids[0]}' does not exist` : `The instance IDs '${ids.join(', ')}' do not exist`);
 }
 
 function stateXml(state: FakeInstance['state']): string {

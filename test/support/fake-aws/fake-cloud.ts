@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { QueryError } from './query-protocol.js';
+import { DEFAULT_SUBNET, FakeSubnets, type SubnetConfig } from './subnets.js';
 
 export type FakeInstanceState = 'pending' | 'running' | 'shutting-down' | 'terminated';
 export type Lifecycle = 'on-demand' | 'spot';
@@ -8,6 +10,8 @@ export interface FakeInstance {
   imageId: string;
   instanceType: string;
   subnetId: string;
+  /** The subnet's Availability Zone (placement). */
+  zone: string;
   privateIp: string;
   launchTime: number;
   state: FakeInstanceState;
@@ -23,8 +27,11 @@ export interface FakeInstance {
   weight: number;
   launchTemplateId?: string;
   stateReason?: string;
-  /** When EC2 gave a spot interruption notice (DescribeSpotInstanceRequests shows `marked-for-termination`). */
+  /** When EC2 gave a spot interruption notice, and the spot request status code it set then. */
   interruptionNoticeAt?: number;
+  interruptionCode?: string;
+  /** Eventual consistency drill: Describe/Terminate calls do not see the instance before this time. */
+  visibleAt?: number;
 }
 
 export interface FakeLaunchTemplate {
@@ -58,29 +65,51 @@ export interface FakeCloudOptions {
    * replacements (AWS's evaluation lag). Default: transitionMs.
    */
   replacementDelayMs?: number;
+  /** How long an interrupted spot instance keeps running after its notice. Default 120000 ms (two minutes). */
+  spotNoticeMs?: number;
+  /** Eventual consistency: how long new instances, fleets and groups stay invisible. Default 0. */
+  visibilityLagMs?: number;
+  /** The subnets that exist; when absent every `subnet-*` id exists, in a zone derived from its id. */
+  subnets?: Record<string, SubnetConfig>;
 }
 
 export const LIVE_STATES: ReadonlySet<FakeInstanceState> = new Set(['pending', 'running']);
 
 /**
- * The state every fake API shares: instances and launch templates, ids, the clock and the
- * transitions. Fleets and groups register a reconciler that runs on every tick (every call the
- * endpoint receives, and whenever a test asks), like AWS's own background loops.
+ * StateReason of an interrupted spot instance: code and message as the EC2 API Reference, "StateReason"
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StateReason.html) documents them.
+ */
+export const SPOT_TERMINATION_REASON =
+  'Server.SpotInstanceTermination: The instance was terminated because the number of Spot requests with a maximum price equal to or higher than the Spot price exceeded available capacity or because of an increase in the Spot price.';
+
+/**
+ * The state every fake API shares: instances and launch templates, subnets, capacity, ids, the clock
+ * and the transitions. Fleets and groups register a reconciler that runs on every tick (every call
+ * the endpoint receives, and whenever a test asks), like AWS's own background loops.
  */
 export class FakeCloud {
   readonly instances = new Map<string, FakeInstance>();
   readonly launchTemplates = new Map<string, FakeLaunchTemplate>();
   readonly transitionMs: number;
   readonly replacementDelayMs: number;
+  readonly spotNoticeMs: number;
+  readonly subnets: FakeSubnets;
+  visibilityLagMs: number;
   private readonly reconcilers: Array<() => void> = [];
+  private readonly noCapacity: Array<{ instanceType: string; zone?: string }> = [];
   private counter = 0;
 
   constructor(
     readonly now: () => number,
     options: FakeCloudOptions = {},
+    /** Images that exist (AMI id → root device name). */
+    readonly images: Record<string, string> = {},
   ) {
     this.transitionMs = options.transitionMs ?? 5000;
     this.replacementDelayMs = options.replacementDelayMs ?? this.transitionMs;
+    this.spotNoticeMs = options.spotNoticeMs ?? 120_000;
+    this.visibilityLagMs = options.visibilityLagMs ?? 0;
+    this.subnets = new FakeSubnets(options.subnets);
   }
 
   /** `prefix-` + `digits` hex digits (17 by default), unique in this cloud. */
@@ -103,9 +132,77 @@ export class FakeCloud {
     for (const reconciler of this.reconcilers) reconciler();
   }
 
+  /**
+   * When a resource created now becomes visible, under the current lag. EC2 API, "Eventual
+   * consistency in the Amazon EC2 API" (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html):
+   * an ID just returned may not have propagated, and calls naming it answer that it does not exist.
+   */
+  visibleAtForNew(): number | undefined {
+    return this.visibilityLagMs > 0 ? this.now() + this.visibilityLagMs : undefined;
+  }
+
+  isVisible(resource: { visibleAt?: number }): boolean {
+    return resource.visibleAt === undefined || this.now() >= resource.visibleAt;
+  }
+
+  knowsImage(imageId: string): boolean {
+    return imageId in this.images;
+  }
+
+  setNoCapacity(instanceType: string, zone?: string): void {
+    this.noCapacity.push({ instanceType, zone });
+  }
+
+  clearNoCapacity(): void {
+    this.noCapacity.length = 0;
+  }
+
+  hasCapacity(instanceType: string, zone: string): boolean {
+    return !this.noCapacity.some((pool) => pool.instanceType === instanceType && (pool.zone === undefined || pool.zone === zone));
+  }
+
+  /** Addresses the subnet's instances hold (released when an instance is terminated). */
+  usedAddresses(subnetId: string): number {
+    return [...this.instances.values()].filter((instance) => instance.subnetId === subnetId && this.refresh(instance).state !== 'terminated').length;
+  }
+
+  /**
+   * Why `count` instances of a type cannot launch in a subnet now, as the error RunInstances answers:
+   * `InvalidSubnetID.NotFound`; `InsufficientInstanceCapacity` (a server error, HTTP 500 — EC2 API
+   * Reference, "Error codes for the Amazon EC2 API", "Server error codes",
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html; the message is AWS's as
+   * quoted in galaxyproject/cloudman#64 and skyplane-project/skyplane#299); or
+   * `InsufficientFreeAddressesInSubnet` ("The specified subnet does not contain enough free private IP
+   * addresses to fulfill your request", same page; the message text is not documented).
+   */
+  launchProblem(instanceType: string, subnetId: string | undefined, count: number): QueryError | undefined {
+    const subnet = subnetId ?? DEFAULT_SUBNET;
+    let zone: string;
+    try {
+      zone = this.subnets.zoneOf(subnet);
+    } catch (error) {
+      return error as QueryError;
+    }
+    if (!this.hasCapacity(instanceType, zone)) {
+      const others = this.subnets.zones().filter((other) => other !== zone && this.hasCapacity(instanceType, other));
+      const alternatives = others.length > 0 ? ` You can currently get ${instanceType} capacity by not specifying an Availability Zone in your request or choosing ${others.join(', ')}.` : '';
+      return new QueryError(
+        'InsufficientInstanceCapacity',
+        `We currently do not have sufficient ${instanceType} capacity in the Availability Zone you requested (${zone}). Our system will be working on provisioning additional capacity.${alternatives}`,
+        500,
+      );
+    }
+    if (this.subnets.freeAddresses(subnet) - this.usedAddresses(subnet) < count) {
+      return new QueryError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnet}' to satisfy the requested number of instances.`);
+    }
+    return undefined;
+  }
+
   launch(spec: LaunchSpec): FakeInstance[] {
     const imageId = spec.imageId ?? spec.launchTemplate?.imageId;
     if (!imageId) throw new Error('launch without an image');
+    const subnetId = spec.subnetId ?? DEFAULT_SUBNET;
+    const zone = this.subnets.zoneOf(subnetId);
     const reservationId = spec.reservationId ?? this.nextId('r');
     const launched: FakeInstance[] = [];
     for (let index = 0; index < spec.count; index += 1) {
@@ -114,7 +211,8 @@ export class FakeCloud {
         instanceId: `i-${(0xa0000 + n).toString(16).padStart(17, '0')}`,
         imageId,
         instanceType: spec.instanceType,
-        subnetId: spec.subnetId ?? 'subnet-default',
+        subnetId,
+        zone,
         privateIp: `10.0.${Math.floor(n / 250)}.${(n % 250) + 1}`,
         launchTime: this.now(),
         state: 'pending',
@@ -130,6 +228,7 @@ export class FakeCloud {
         owner: spec.owner,
         weight: spec.weight ?? 1,
         launchTemplateId: spec.launchTemplate?.id,
+        visibleAt: this.visibleAtForNew(),
       };
       this.instances.set(instance.instanceId, instance);
       launched.push(instance);
@@ -148,9 +247,25 @@ export class FakeCloud {
     return previous;
   }
 
+  /**
+   * Gives a spot instance its interruption notice. EC2 User Guide, "Get the status of a Spot Instance
+   * request" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-request-status.html), note † under
+   * the Fulfilled-terminal table: with interruption behaviour terminate the status is set at once to
+   * `instance-terminated-no-capacity` while the instance stays `running` for the two-minute notice,
+   * then it is terminated. `code` may give another status (`marked-for-termination`, `instance-terminated-by-price`).
+   */
+  interrupt(instance: FakeInstance, code = 'instance-terminated-no-capacity'): void {
+    if (instance.interruptionNoticeAt !== undefined || !LIVE_STATES.has(this.refresh(instance).state)) return;
+    instance.interruptionNoticeAt = this.now();
+    instance.interruptionCode = code;
+  }
+
   refresh(instance: FakeInstance): FakeInstance {
-    const elapsed = this.now() - instance.since;
-    if (instance.state === 'pending' && elapsed >= this.transitionMs) Object.assign(instance, { state: 'running', since: instance.since + this.transitionMs });
+    if (instance.state === 'pending' && this.now() - instance.since >= this.transitionMs) Object.assign(instance, { state: 'running', since: instance.since + this.transitionMs });
+    const noticeEnds = instance.interruptionNoticeAt === undefined ? undefined : instance.interruptionNoticeAt + this.spotNoticeMs;
+    if (noticeEnds !== undefined && LIVE_STATES.has(instance.state) && this.now() >= noticeEnds) {
+      Object.assign(instance, { state: 'shutting-down', since: Math.max(noticeEnds, instance.since), stateReason: SPOT_TERMINATION_REASON });
+    }
     if (instance.state === 'shutting-down' && this.now() - instance.since >= this.transitionMs) {
       Object.assign(instance, { state: 'terminated', since: instance.since + this.transitionMs });
     }

@@ -1,9 +1,10 @@
-import { historyXml } from './ec2-fleets.js';
 import type { FakeCloud } from './fake-cloud.js';
-import { activeInstances, hasUnfinished, terminateExcess, readOverrides, reconcileCapacity, terminateAll, type CapacityOwner } from './fleet-capacity.js';
+import { activeInstances, hasDuplicatePools, hasUnfinished, readOverrides, reconcileCapacity, terminateAll, type PoolFailure } from './fleet-capacity.js';
+import { activityStatus, historyXml, recordPoolFailures } from './fleet-history.js';
+import { dropModification, finishModification, startModification, type ModifiableFleet } from './fleet-modify.js';
 import { ec2TagSet, element, flagParam, iso, itemSet, list, numberParam, QueryError, specTags, wrap } from './query-protocol.js';
 
-export interface FakeSpotFleet extends CapacityOwner {
+export interface FakeSpotFleet extends ModifiableFleet {
   clientToken?: string;
   /** submitted | active | modifying | cancelled_running | cancelled_terminating | cancelled | failed */
   state: string;
@@ -27,6 +28,15 @@ const CONFIG = 'SpotFleetRequestConfig';
  * DescribeSpotFleetRequests, DescribeSpotFleetInstances, DescribeSpotFleetRequestHistory,
  * ModifySpotFleetRequest and CancelSpotFleetRequests. Fleets fill on the tick after they are
  * requested; instances carry `aws:ec2spot:fleet-request-id`.
+ *
+ * Launch failures, history and modifications as for EC2 Fleet (fleet-capacity.ts,
+ * fleet-history.ts, fleet-modify.ts). Overrides naming one instance type in two subnets of one zone
+ * answer `InvalidSpotFleetRequestConfig` ("The Spot Fleet request configuration is not valid…
+ * Limits apply… see Fleet quotas", EC2 API Reference, "Error codes for the Amazon EC2 API",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html; the message text is not
+ * documented for Spot Fleet — EC2 Fleet's is used). A request created under a visibility lag is
+ * `InvalidSpotFleetRequestId.NotFound` (documented code, same page) until the lag has passed (EC2 API,
+ * "Eventual consistency in the Amazon EC2 API").
  */
 export class FakeSpotFleets {
   readonly fleets = new Map<string, FakeSpotFleet>();
@@ -42,7 +52,7 @@ export class FakeSpotFleets {
         return element('spotFleetRequestId', this.request(params).id);
       case 'DescribeSpotFleetRequests': {
         const ids = list(params, 'SpotFleetRequestId');
-        const found = ids.length > 0 ? ids.map((id) => this.get(id)) : [...this.fleets.values()];
+        const found = ids.length > 0 ? ids.map((id) => this.get(id)) : [...this.fleets.values()].filter((fleet) => this.cloud.isVisible(fleet));
         return itemSet('spotFleetRequestConfigSet', found, (fleet) => this.fleetXml(fleet));
       }
       case 'DescribeSpotFleetInstances': {
@@ -55,9 +65,7 @@ export class FakeSpotFleets {
       case 'DescribeSpotFleetRequestHistory': {
         const fleet = this.get(params.get('SpotFleetRequestId'));
         const since = Date.parse(params.get('StartTime') ?? '') || 0;
-        const type = params.get('EventType');
-        const records = fleet.history.filter((record) => record.timestamp >= since && (!type || record.eventType === type));
-        return historyXml(records, this.cloud.now()) + element('spotFleetRequestId', fleet.id) + element('startTime', iso(since));
+        return historyXml(fleet.history, since, this.cloud.now(), params.get('EventType'), false) + element('spotFleetRequestId', fleet.id) + element('startTime', iso(since));
       }
       case 'ModifySpotFleetRequest':
         return this.modify(params);
@@ -70,7 +78,7 @@ export class FakeSpotFleets {
 
   private get(id: string | null): FakeSpotFleet {
     const fleet = this.fleets.get(id ?? '');
-    if (!fleet) throw new QueryError('InvalidSpotFleetRequestId.NotFound', `The spot fleet request ID '${id}' does not exist`);
+    if (!fleet || !this.cloud.isVisible(fleet)) throw new QueryError('InvalidSpotFleetRequestId.NotFound', `The spot fleet request ID '${id}' does not exist`);
     return fleet;
   }
 
@@ -83,6 +91,8 @@ export class FakeSpotFleets {
     const launchTemplateId = params.get(`${CONFIG}.LaunchTemplateConfigs.1.LaunchTemplateSpecification.LaunchTemplateId`) ?? '';
     const launchTemplate = this.cloud.launchTemplates.get(launchTemplateId);
     if (!launchTemplate) throw new QueryError('InvalidLaunchTemplateId.NotFound', `The specified launch template, with template ID ${launchTemplateId}, does not exist.`);
+    const overrides = readOverrides(params, `${CONFIG}.LaunchTemplateConfigs.1.Overrides`);
+    if (hasDuplicatePools(this.cloud, overrides)) throw new QueryError('InvalidSpotFleetRequestConfig', 'The fleet configuration contains duplicate instance pools.');
     const id = this.cloud.uuidId('sfr');
     const target = numberParam(params, `${CONFIG}.TargetCapacity`) ?? 0;
     const fleet: FakeSpotFleet = {
@@ -90,7 +100,7 @@ export class FakeSpotFleets {
       type: params.get(`${CONFIG}.Type`) === 'maintain' ? 'maintain' : 'request',
       target,
       onDemandTarget: Math.min(target, numberParam(params, `${CONFIG}.OnDemandTargetCapacity`) ?? 0),
-      overrides: readOverrides(params, `${CONFIG}.LaunchTemplateConfigs.1.Overrides`),
+      overrides,
       launchTemplate,
       launchTemplateVersion: params.get(`${CONFIG}.LaunchTemplateConfigs.1.LaunchTemplateSpecification.Version`) ?? '$Default',
       instanceTags: { ...specTags(params, `${CONFIG}.TagSpecification`, 'instance'), 'aws:ec2spot:fleet-request-id': id },
@@ -108,6 +118,7 @@ export class FakeSpotFleets {
       validUntil: params.has(`${CONFIG}.ValidUntil`) ? Date.parse(params.get(`${CONFIG}.ValidUntil`)!) : undefined,
       terminateInstancesWithExpiration: flagParam(params, `${CONFIG}.TerminateInstancesWithExpiration`) ?? false,
       tags: specTags(params, `${CONFIG}.TagSpecification`, 'spot-fleet-request'),
+      visibleAt: this.cloud.visibleAtForNew(),
     };
     this.fleets.set(id, fleet);
     if (token) this.tokens.set(token, id);
@@ -148,13 +159,10 @@ export class FakeSpotFleets {
     if (CANCELLED.has(fleet.state) || fleet.state === 'failed') {
       throw new QueryError('InvalidSpotFleetRequestConfig', `The spot fleet request ${fleet.id} is ${fleet.state} and cannot be modified`);
     }
-    fleet.target = numberParam(params, 'TargetCapacity') ?? fleet.target;
-    fleet.onDemandTarget = Math.min(fleet.target, numberParam(params, 'OnDemandTargetCapacity') ?? fleet.onDemandTarget);
+    const target = numberParam(params, 'TargetCapacity') ?? fleet.target;
+    const onDemandTarget = Math.min(target, numberParam(params, 'OnDemandTargetCapacity') ?? fleet.onDemandTarget);
     const policy = params.get('ExcessCapacityTerminationPolicy') ?? fleet.excessCapacityTerminationPolicy ?? 'default';
-    if (policy === 'default') {
-      terminateExcess(this.cloud, fleet.id, fleet.target);
-    }
-    fleet.history.push({ timestamp: this.cloud.now(), eventType: 'fleetRequestChange', eventSubType: 'modify_succeeded', description: `target ${fleet.target}` });
+    startModification(this.cloud, fleet, { target, onDemandTarget, terminateExcess: policy === 'default' });
     return element('return', true);
   }
 
@@ -164,7 +172,7 @@ export class FakeSpotFleets {
     const failed: string[] = [];
     for (const id of list(params, 'SpotFleetRequestId')) {
       const fleet = this.fleets.get(id);
-      if (!fleet) {
+      if (!fleet || !this.cloud.isVisible(fleet)) {
         failed.push(wrap('error', element('code', 'fleetRequestIdDoesNotExist') + element('message', `The spot fleet request ID '${id}' does not exist`)) + element('spotFleetRequestId', id));
         continue;
       }
@@ -174,6 +182,7 @@ export class FakeSpotFleets {
         continue;
       }
       fleet.launching = false;
+      dropModification(fleet);
       fleet.state = terminate ? (terminateAll(this.cloud, id) ? 'cancelled_terminating' : 'cancelled') : 'cancelled_running';
       fleet.history.push({ timestamp: this.cloud.now(), eventType: 'fleetRequestChange', eventSubType: 'cancelled', description: fleet.state });
       done.push(element('currentSpotFleetRequestState', fleet.state) + element('previousSpotFleetRequestState', previous) + element('spotFleetRequestId', id));
@@ -185,15 +194,17 @@ export class FakeSpotFleets {
     const now = this.cloud.now();
     for (const fleet of this.fleets.values()) {
       if (fleet.state === 'submitted') fleet.state = 'active';
+      finishModification(this.cloud, fleet);
       if (fleet.launching && fleet.validUntil !== undefined && now >= fleet.validUntil) {
         fleet.launching = false;
         const terminating = fleet.terminateInstancesWithExpiration && terminateAll(this.cloud, fleet.id);
         fleet.state = terminating ? 'cancelled_terminating' : 'cancelled_running';
         fleet.history.push({ timestamp: now, eventType: 'fleetRequestChange', eventSubType: 'expired', description: 'ValidUntil reached' });
       }
-      reconcileCapacity(this.cloud, fleet);
+      const failures: PoolFailure[] = [];
+      recordPoolFailures(this.cloud, fleet, failures, reconcileCapacity(this.cloud, fleet, failures).length);
       if (fleet.state === 'cancelled_terminating' && !hasUnfinished(this.cloud, fleet.id)) fleet.state = 'cancelled';
-      if (!CANCELLED.has(fleet.state)) fleet.activityStatus = this.cloud.liveUnits(fleet.id) >= fleet.target ? 'fulfilled' : 'pending_fulfillment';
+      if (!CANCELLED.has(fleet.state)) fleet.activityStatus = activityStatus(this.cloud, fleet);
     }
   }
 }

@@ -8,6 +8,7 @@ import {
 import { HostFactoryError } from '../../../domain/errors.js';
 import { createDynamoDbClient } from './dynamodb-client.js';
 import {
+  leasesTableDefinition,
   machinesTableDefinition,
   requestsTableDefinition,
   tableNames,
@@ -26,7 +27,12 @@ export async function createDynamoDbTables(location: DynamoDbStoreLocation): Pro
   const names = tableNames(location.tablePrefix);
   const client = createDynamoDbClient(location);
   try {
-    for (const definition of [requestsTableDefinition(names.requests), machinesTableDefinition(names.machines)]) {
+    const definitions = [
+      requestsTableDefinition(names.requests),
+      machinesTableDefinition(names.machines),
+      leasesTableDefinition(names.leases),
+    ];
+    for (const definition of definitions) {
       await ensureTable(client, definition);
     }
   } finally {

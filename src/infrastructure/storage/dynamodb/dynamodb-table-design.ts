@@ -2,7 +2,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /** Where the DynamoDB store lives. */
 export interface DynamoDbStoreLocation {
-  /** Table names are `<prefix>-requests` and `<prefix>-machines` (no dash added after `-`, `_`, `.`). */
+  /** Table names are `<prefix>-requests`, `<prefix>-machines` and `<prefix>-leases` (no dash added after `-`, `_`, `.`). */
   tablePrefix: string;
   /** Default: AWS_REGION, else us-east-1. */
   region?: string;
@@ -13,6 +13,7 @@ export interface DynamoDbStoreLocation {
 export interface DynamoDbTableNames {
   requests: string;
   machines: string;
+  leases: string;
 }
 
 /**
@@ -37,7 +38,7 @@ export const LIVE_MARK = 'live';
 
 export function tableNames(tablePrefix: string): DynamoDbTableNames {
   const prefix = /[-_.]$/.test(tablePrefix) || tablePrefix === '' ? tablePrefix : `${tablePrefix}-`;
-  return { requests: `${prefix}requests`, machines: `${prefix}machines` };
+  return { requests: `${prefix}requests`, machines: `${prefix}machines`, leases: `${prefix}leases` };
 }
 
 export function resolveRegion(location: DynamoDbStoreLocation): string {
@@ -91,5 +92,15 @@ export function machinesTableDefinition(name: string): CreateTableCommandInput {
       index(MACHINE_INDEX.name, 'nameKey', 'machineId'),
       index(MACHINE_INDEX.live, 'live', 'machineId'),
     ],
+  };
+}
+
+/** One item per cloud resource leased right now (see DynamoDbResourceLease); no index. */
+export function leasesTableDefinition(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [{ AttributeName: 'resource', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'resource', AttributeType: 'S' }],
   };
 }

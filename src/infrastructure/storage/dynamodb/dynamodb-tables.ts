@@ -29,7 +29,7 @@ const UNPROCESSED_ATTEMPTS = 8;
 export const PARALLEL_CALLS = 16;
 
 /**
- * The store's two tables behind one document client: the few DynamoDB calls the repositories
+ * The store's tables behind one document client: the few DynamoDB calls the repositories
  * need, with SDK errors translated to HostFactoryError and batches split and retried.
  */
 export class DynamoDbTables {

@@ -3,6 +3,7 @@ import type { StoreHandle } from '../store-handle.js';
 import { createDynamoDbClient, createDynamoDbDocumentClient } from './dynamodb-client.js';
 import { DynamoDbMachineRepository } from './dynamodb-machine-repository.js';
 import { DynamoDbRequestRepository } from './dynamodb-request-repository.js';
+import { DynamoDbResourceLease } from './dynamodb-resource-lease.js';
 import { tableNames, type DynamoDbStoreLocation } from './dynamodb-table-design.js';
 import { DynamoDbTables } from './dynamodb-tables.js';
 
@@ -27,6 +28,7 @@ export async function openDynamoDbStore(location: DynamoDbStoreLocation, options
     kind: 'dynamodb',
     requests: new DynamoDbRequestRepository(tables, clock),
     machines: new DynamoDbMachineRepository(tables, clock),
+    leases: new DynamoDbResourceLease(tables, clock),
     close: async () => tables.destroy(),
   };
 }

@@ -5,12 +5,21 @@ import type { Request } from '../../../domain/request.js';
 export const JSON_STORE_FORMAT = 'hostfactory-store';
 export const JSON_STORE_FORMAT_VERSION = 1;
 
+/** A lease on a cloud resource (see JsonResourceLease). */
+export interface JsonLease {
+  holder: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
 /** The whole JSON store: one pretty-printed document, entities keyed by id. */
 export interface JsonStoreDocument {
   format: typeof JSON_STORE_FORMAT;
   formatVersion: number;
   requests: Record<string, Request>;
   machines: Record<string, Machine>;
+  /** Leases held now, keyed by resource; absent when none is (and in files older than leases). */
+  leases?: Record<string, JsonLease>;
 }
 
 export function emptyDocument(): JsonStoreDocument {
@@ -39,6 +48,7 @@ export function parseDocument(text: string, file: string): JsonStoreDocument {
   }
   if (!isRecord(value.requests)) throw corrupt(file, '"requests" is not an object');
   if (!isRecord(value.machines)) throw corrupt(file, '"machines" is not an object');
+  if (value.leases !== undefined && !isRecord(value.leases)) throw corrupt(file, '"leases" is not an object');
   return value as unknown as JsonStoreDocument;
 }
 

@@ -2,6 +2,7 @@ import type { Clock } from '../../../domain/ports/clock.js';
 import type { StoreHandle } from '../store-handle.js';
 import { JsonMachineRepository } from './json-machine-repository.js';
 import { JsonRequestRepository } from './json-request-repository.js';
+import { JsonResourceLease } from './json-resource-lease.js';
 import { JsonStoreFile } from './json-store-file.js';
 
 export interface JsonStoreLocation {
@@ -25,6 +26,7 @@ export async function openJsonStore(location: JsonStoreLocation, options: JsonSt
     kind: 'json',
     requests: new JsonRequestRepository(file, clock),
     machines: new JsonMachineRepository(file, clock),
+    leases: new JsonResourceLease(file, clock),
     close: async () => undefined,
   };
 }

@@ -65,10 +65,25 @@ const indexHotRows: Knex.Migration = {
   },
 };
 
+/** One row per cloud resource leased right now (see KnexResourceLease); released leases are deleted. */
+const createResourceLeases: Knex.Migration = {
+  async up(knex) {
+    await knex.schema.createTable('resource_leases', (table) => {
+      table.string('resource', 255).primary();
+      table.string('holder', 64).notNullable();
+      table.bigInteger('expires_at').notNullable();
+    });
+  },
+  async down(knex) {
+    await knex.schema.dropTableIfExists('resource_leases');
+  },
+};
+
 /** Every migration, in order. Names are recorded in the migrations table: never rename one. */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0001_create_requests_and_machines', createRequestsAndMachines],
   ['0002_index_hot_rows', indexHotRows],
+  ['0003_create_resource_leases', createResourceLeases],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

@@ -6,6 +6,7 @@ import { parseStoreUrl, redact } from '../store-url.js';
 import { createKnexDatabase, postgresLocation, type KnexLocation } from './create-knex-database.js';
 import { KnexMachineRepository } from './knex-machine-repository.js';
 import { KnexRequestRepository } from './knex-request-repository.js';
+import { KnexResourceLease } from './knex-resource-lease.js';
 import { migrateToLatest } from './migrate-to-latest.js';
 import { toStorageError } from './storage-error.js';
 
@@ -49,6 +50,7 @@ export async function openKnexStore(options: KnexStoreOptions): Promise<StoreHan
     kind: location.kind,
     requests: new KnexRequestRepository(db, clock),
     machines: new KnexMachineRepository(db, clock),
+    leases: new KnexResourceLease(db, clock),
     close: () => db.destroy(),
   };
 }

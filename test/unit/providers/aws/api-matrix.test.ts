@@ -66,7 +66,8 @@ describe('every API × price type × fleet type sends the capacity split it is a
     expect(input.SpotOptions.AllocationStrategy).toBe('price-capacity-optimized');
     expect(input.OnDemandOptions.AllocationStrategy).toBe('lowest-price');
     expect(tagTypes(input.TagSpecifications)).toEqual(fleetType === 'instant' ? ['fleet', 'instance', 'volume'] : ['fleet']);
-    expect(input.ValidUntil).toEqual(fleetType === 'instant' ? undefined : new Date(NOW + 30 * 60_000));
+    // Only a request fleet expires: a maintain fleet maintains until its hosts are returned.
+    expect(input.ValidUntil).toEqual(fleetType === 'request' ? new Date(NOW + 30 * 60_000) : undefined);
     expect(input.ExcessCapacityTerminationPolicy).toBe(fleetType === 'maintain' ? 'no-termination' : undefined);
   });
 
@@ -77,6 +78,7 @@ describe('every API × price type × fleet type sends the capacity split it is a
     const sent = fleetType === 'maintain' ? 'maintain' : 'request';
     expect(config).toMatchObject({ Type: sent, ClientToken: REQUEST_ID, TargetCapacity: 10, OnDemandTargetCapacity: SPLIT[priceType].onDemand, AllocationStrategy: 'priceCapacityOptimized', OnDemandAllocationStrategy: 'lowestPrice' });
     expect(config.LaunchTemplateConfigs[0].Overrides.map((o: { SubnetId: string }) => o.SubnetId)).toEqual(['subnet-a', 'subnet-b']);
+    expect(config.ValidUntil).toEqual(sent === 'request' ? new Date(NOW + 30 * 60_000) : undefined);
     expect(result.providerData.fleetType).toBe(sent);
   });
 

@@ -4,21 +4,14 @@ import {
   DeleteAutoScalingGroupCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
-  TerminateInstanceInAutoScalingGroupCommand,
+  SuspendProcessesCommand,
   UpdateAutoScalingGroupCommand,
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
-import {
-  DeleteLaunchTemplateCommand,
-  DescribeFleetsCommand,
-  DescribeInstancesCommand,
-  DescribeLaunchTemplatesCommand,
-  DescribeSpotFleetRequestsCommand,
-  TerminateInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { DescribeFleetsCommand, DescribeInstancesCommand, DescribeLaunchTemplatesCommand, DescribeSpotFleetRequestsCommand } from '@aws-sdk/client-ec2';
 import type { AllocationStrategy } from '../../../../src/domain/template.js';
 import type { TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
-import { asgMock, awsError, ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { asgMock, awsError, ec2Mock, inputsOf, instance, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
 
 const GROUP = `hostfactory-${REQUEST_ID}`;
 
@@ -48,6 +41,9 @@ describe('Auto Scaling groups', () => {
     resetMocks();
     ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: 'lt-ours' }] });
     asgMock.on(CreateAutoScalingGroupCommand).resolves({});
+    asgMock.on(SuspendProcessesCommand).resolves({});
+    asgMock.on(UpdateAutoScalingGroupCommand).resolves({});
+    asgMock.on(DeleteAutoScalingGroupCommand).resolves({});
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
     ec2Mock.on(DescribeFleetsCommand).resolves({ Fleets: [] });
     ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [] });
@@ -131,7 +127,7 @@ describe('Auto Scaling groups', () => {
     ]);
   });
 
-  it('gives up on a short group at its expiry: desired capacity set to what runs, failed activity as the message', async () => {
+  it('gives up on a short group at its expiry: Launch suspended, desired capacity set to what runs, failed activity as the message', async () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([['i-1', 'InService']])] });
     asgMock.on(DescribeScalingActivitiesCommand).resolves({
       Activities: [
@@ -139,7 +135,6 @@ describe('Auto Scaling groups', () => {
         { ActivityId: 'b', AutoScalingGroupName: GROUP, Cause: '', StartTime: new Date(), StatusCode: 'Successful' },
       ],
     });
-    asgMock.on(UpdateAutoScalingGroupCommand).resolves({});
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1' })] }] });
     const { provider } = makeProvider();
     const tracked: TrackedRequest = { request: makeRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW - 1 }), template: asgTemplate, machines: [] };
@@ -147,62 +142,57 @@ describe('Auto Scaling groups', () => {
     expect(report.final).toBe(true);
     expect(report.message).toContain('reached 1 of 4 units');
     expect(report.message).toContain('sufficient c5.large capacity');
-    expect(inputsOf(asgMock, UpdateAutoScalingGroupCommand)).toEqual([{ AutoScalingGroupName: GROUP, DesiredCapacity: 1, MaxSize: 1 }]);
-    expect(report.providerData).toMatchObject({ final: true });
+    expect(inputsOf(asgMock, SuspendProcessesCommand)).toEqual([{ AutoScalingGroupName: GROUP, ScalingProcesses: ['Launch', 'AZRebalance'] }]);
+    expect(inputsOf(asgMock, UpdateAutoScalingGroupCommand)).toEqual([{ AutoScalingGroupName: GROUP, DesiredCapacity: 1, MinSize: 0, MaxSize: 1 }]);
+    expect(asgMock.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(0);
+    expect(report.providerData).toMatchObject({ final: true, processesSuspended: true, finalMessage: report.message });
   });
 
-  it('reports a deleted group final', async () => {
+  it('deletes a group that reaches its expiry with no member', async () => {
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([['i-old', 'Terminated']])] });
+    asgMock.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW - 1 }), template: asgTemplate, machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(report).toMatchObject({ final: true, machines: [], message: `Auto Scaling group ${GROUP} reached 0 of 4 units by its expiry` });
+    expect(inputsOf(asgMock, SuspendProcessesCommand)).toHaveLength(1);
+    expect(inputsOf(asgMock, DeleteAutoScalingGroupCommand)).toEqual([{ AutoScalingGroupName: GROUP, ForceDelete: true }]);
+    expect(asgMock.commandCalls(UpdateAutoScalingGroupCommand)).toHaveLength(0);
+  });
+
+  it('suspends Launch and AZRebalance once, when the group reaches its units, and reports the request final', async () => {
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([['i-1', 'InService', '2'], ['i-2', 'Pending']])] });
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1', InstanceType: 'c5.xlarge' }), instance({ id: 'i-2', InstanceType: 'c5.large' })] }] });
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest({ api: 'ASG', asgName: GROUP, units: 3, validUntil: NOW + 60_000 }), template: asgTemplate, machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(report.final).toBe(true);
+    expect(report.message).toBeUndefined();
+    expect(inputsOf(asgMock, SuspendProcessesCommand)).toEqual([{ AutoScalingGroupName: GROUP, ScalingProcesses: ['Launch', 'AZRebalance'] }]);
+    expect(report.providerData).toMatchObject({ final: true, processesSuspended: true });
+
+    asgMock.resetHistory();
+    const again = (await provider.describeRequests([{ ...tracked, request: { ...tracked.request, providerData: report.providerData! } }])).get(REQUEST_ID)!;
+    expect(again.final).toBe(true);
+    expect(again.machines).toHaveLength(2);
+    expect(asgMock.commandCalls(SuspendProcessesCommand)).toHaveLength(0);
+  });
+
+  it('keeps a request running while its group is not visible yet (eventual consistency)', async () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW + 60_000 }), template: asgTemplate, machines: [] };
-    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
-    expect(report).toMatchObject({ final: true, message: `Auto Scaling group ${GROUP} no longer exists` });
+    const data = { api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW + 60_000 };
+    const report = (await provider.describeRequests([{ request: makeRequest(data, { createdAt: NOW - 170_000 }), template: asgTemplate, machines: [] }])).get(REQUEST_ID)!;
+    expect(report).toMatchObject({ final: false, message: `Auto Scaling group ${GROUP} not visible yet (eventual consistency)` });
+    expect(report.providerData).toBeUndefined();
   });
 
-  it('terminates with the desired capacity decremented, and deletes the group once empty', async () => {
-    asgMock.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
-    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([['i-1', 'Terminating'], ['i-2', 'InService']])] });
-    asgMock.on(DeleteAutoScalingGroupCommand).resolves({});
+  it('reports a group that no longer exists final once the request is older than the pending timeout', async () => {
+    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
     const { provider } = makeProvider();
-    await provider.release([makeMachine('i-1'), makeMachine('i-2')], [makeRequest({ api: 'ASG', asgName: GROUP })]);
-    expect(inputsOf(asgMock, TerminateInstanceInAutoScalingGroupCommand)).toEqual([
-      { InstanceId: 'i-1', ShouldDecrementDesiredCapacity: true },
-      { InstanceId: 'i-2', ShouldDecrementDesiredCapacity: true },
-    ]);
-    expect(inputsOf(asgMock, DeleteAutoScalingGroupCommand)).toEqual([{ AutoScalingGroupName: GROUP, ForceDelete: true }]);
-  });
-
-  it('keeps the group while other instances remain, and terminates machines the group no longer holds', async () => {
-    asgMock
-      .on(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-detached' })
-      .rejects(awsError('ValidationError', 'Instance Id not found - No managed instance found for instance ID: i-detached'))
-      .on(TerminateInstanceInAutoScalingGroupCommand, { InstanceId: 'i-1' })
-      .resolves({});
-    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([['i-1', 'Terminating'], ['i-2', 'InService']])] });
-    ec2Mock.on(TerminateInstancesCommand).resolves({});
-    const { provider } = makeProvider();
-    await provider.release([makeMachine('i-1'), makeMachine('i-detached')], [makeRequest({ api: 'ASG', asgName: GROUP })]);
-    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-detached'] }]);
-    expect(asgMock.commandCalls(DeleteAutoScalingGroupCommand)).toHaveLength(0);
-  });
-
-  it('deletes our launch template once the only group using it is being deleted, not while a live group uses it', async () => {
-    const using = (name: string, launchTemplateId: string, extra: Partial<AutoScalingGroup> = {}) =>
-      group([], { AutoScalingGroupName: name, MixedInstancesPolicy: { LaunchTemplate: { LaunchTemplateSpecification: { LaunchTemplateId: launchTemplateId } } }, ...extra });
-    asgMock.on(TerminateInstanceInAutoScalingGroupCommand).resolves({});
-    asgMock.on(DeleteAutoScalingGroupCommand).resolves({});
-    asgMock.on(DescribeAutoScalingGroupsCommand).resolves({
-      AutoScalingGroups: [using(GROUP, 'lt-ours', { Status: 'Delete in progress' }), using('hostfactory-req-busy', 'lt-busy')],
-    });
-    ec2Mock.on(DeleteLaunchTemplateCommand).resolves({});
-    const { provider } = makeProvider();
-    await provider.release(
-      [makeMachine('i-1'), makeMachine('i-2', { requestId: 'req-done' })],
-      [
-        makeRequest({ api: 'ASG', asgName: GROUP, launchTemplateId: 'lt-ours', launchTemplateCreated: true }),
-        makeRequest({ api: 'ASG', asgName: 'hostfactory-req-done', launchTemplateId: 'lt-busy', launchTemplateCreated: true }, { requestId: 'req-done' }),
-      ],
-    );
-    expect(inputsOf(ec2Mock, DeleteLaunchTemplateCommand)).toEqual([{ LaunchTemplateId: 'lt-ours' }]);
+    const data = { api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW + 60_000 };
+    const report = (await provider.describeRequests([{ request: makeRequest(data, { createdAt: NOW - 181_000 }), template: asgTemplate, machines: [] }])).get(REQUEST_ID)!;
+    const message = `Auto Scaling group ${GROUP} no longer exists`;
+    expect(report).toMatchObject({ final: true, message, providerData: { final: true, finalMessage: message } });
   });
 });

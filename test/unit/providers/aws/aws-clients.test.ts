@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AwsClients, clientOptions } from '../../../../src/providers/aws/aws-clients.js';
+import { AwsClients, clientOptions, endpointOf } from '../../../../src/providers/aws/ec2/aws-clients.js';
 import { parseAwsConfig } from '../../../../src/providers/aws/aws-config.js';
 
-const clientsFor = (raw: Record<string, unknown>) => new AwsClients({ config: parseAwsConfig({ AWS_REGION: 'eu-central-1', ...raw }, 'c.json'), providerName: 'awsinst' });
+const clientsFor = (raw: Record<string, unknown>) => new AwsClients({ config: parseAwsConfig({ AWS_REGION: 'eu-central-1', ...raw }, 'c.json'), providerName: 'awsinst', workDir: '/nonexistent' });
 
 describe('AwsClients', () => {
   it('points the EC2 client at AWS_ENDPOINT_URL with adaptive retries from AWS_REQUEST_RETRY_ATTEMPTS', async () => {
@@ -45,10 +45,28 @@ describe('AwsClients', () => {
   it('sends every call through AWS_PROXY_HOST:AWS_PROXY_PORT with AWS_CONNECTION_TIMEOUT_MS', async () => {
     const options = await clientOptions(
       parseAwsConfig({ AWS_REGION: 'us-east-1', AWS_PROXY_HOST: 'proxy.local', AWS_PROXY_PORT: 3128, AWS_CONNECTION_TIMEOUT_MS: 2500 }, 'c.json'),
+      'ec2',
     );
-    const handler = options.requestHandler as { configProvider: Promise<{ connectionTimeout: number; httpsAgent?: { proxy?: URL } }> };
+    const handler = options.requestHandler as { configProvider: Promise<{ connectionTimeout: number; requestTimeout: number; httpsAgent?: { proxy?: URL } }> };
     const config = await handler.configProvider;
     expect(config.connectionTimeout).toBe(2500);
+    expect(config.requestTimeout).toBe(20000);
     expect(String(config.httpsAgent?.proxy)).toBe('http://proxy.local:3128/');
+  });
+
+  it('gives each service its own endpoint: its config key, else its environment variable, else AWS_ENDPOINT_URL', () => {
+    const config = parseAwsConfig({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:1/all', AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:2/ec2' }, 'c.json');
+    const env = { AWS_ENDPOINT_URL_AUTO_SCALING: 'http://127.0.0.1:3/as', AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:4/ignored' };
+    expect(endpointOf(config, 'ec2', env)).toBe('http://127.0.0.1:2/ec2');
+    expect(endpointOf(config, 'autoscaling', env)).toBe('http://127.0.0.1:3/as');
+    expect(endpointOf(config, 'ssm', env)).toBe('http://127.0.0.1:1/all');
+    expect(endpointOf(parseAwsConfig({ AWS_REGION: 'us-east-1' }, 'c.json'), 'ssm', {})).toBeUndefined();
+  });
+
+  it('bounds every call with AWS_REQUEST_TIMEOUT_MS', async () => {
+    const options = await clientOptions(parseAwsConfig({ AWS_REGION: 'us-east-1', AWS_REQUEST_TIMEOUT_MS: 4000 }, 'c.json'), 'ssm');
+    const config = await (options.requestHandler as { configProvider: Promise<{ requestTimeout: number; throwOnRequestTimeout: boolean }> }).configProvider;
+    expect(config.requestTimeout).toBe(4000);
+    expect(config.throwOnRequestTimeout, 'without it the SDK only logs a warning and keeps waiting').toBe(true);
   });
 });

@@ -9,10 +9,12 @@ describe('parseAwsConfig', () => {
       region: 'us-east-1',
       credentialFile: undefined,
       endpointUrl: undefined,
+      serviceEndpoints: {},
       keyFile: undefined,
       proxyHost: undefined,
       proxyPort: undefined,
       connectionTimeoutMs: 10000,
+      requestTimeoutMs: 20000,
       requestRetryAttempts: 3,
       instancePendingTimeoutSec: 600,
       describeRequestRetryAttempts: 0,
@@ -29,8 +31,26 @@ describe('parseAwsConfig', () => {
     expect(config).toMatchObject({ region: 'eu-west-1', instancePendingTimeoutSec: 180, requestRetryAttempts: 5, proxyPort: 3128, endpointUrl: 'http://127.0.0.1:4566' });
   });
 
+  it('reads AWS_REQUEST_TIMEOUT_MS and one endpoint per service from AWS_ENDPOINT_URL_EC2, _AUTO_SCALING and _SSM', () => {
+    const config = parseAwsConfig(
+      {
+        AWS_REGION: 'us-east-1',
+        AWS_REQUEST_TIMEOUT_MS: '45000',
+        AWS_ENDPOINT_URL_EC2: 'http://127.0.0.1:4566/ec2',
+        AWS_ENDPOINT_URL_AUTO_SCALING: 'http://127.0.0.1:4566/as',
+        AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:4566/ssm',
+      },
+      'f.json',
+    );
+    expect(config.requestTimeoutMs).toBe(45000);
+    expect(config.serviceEndpoints).toEqual({ ec2: 'http://127.0.0.1:4566/ec2', autoscaling: 'http://127.0.0.1:4566/as', ssm: 'http://127.0.0.1:4566/ssm' });
+    expect(parseAwsConfig({ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:1' }, 'f.json').serviceEndpoints).toEqual({ ssm: 'http://127.0.0.1:1' });
+  });
+
   it.each([
     [{}, 'AWS_REGION'],
+    [{ AWS_REGION: 'us-east-1', AWS_REQUEST_TIMEOUT_MS: 500 }, 'AWS_REQUEST_TIMEOUT_MS'],
+    [{ AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_EC2: 'not a url' }, 'AWS_ENDPOINT_URL_EC2'],
     [{ AWS_REGION: 'us-east-1', AWS_INSTANCE_PENDING_TIMEOUT_SEC: 60 }, 'AWS_INSTANCE_PENDING_TIMEOUT_SEC'],
     [{ AWS_REGION: 'us-east-1', AWS_INSTANCE_PENDING_TIMEOUT_SEC: 20000 }, 'AWS_INSTANCE_PENDING_TIMEOUT_SEC'],
     [{ AWS_REGION: 'us-east-1', AWS_REQUEST_RETRY_ATTEMPTS: 11 }, 'AWS_REQUEST_RETRY_ATTEMPTS'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyAwsError, translateAwsError, type AwsErrorKind } from '../../../../src/providers/aws/aws-error-classifier.js';
+import { classifyAwsError, translateAwsError, type AwsErrorKind } from '../../../../src/providers/aws/ec2/aws-errors.js';
 import { awsError } from './aws-test-kit.js';
 
 describe('AWS error classification', () => {

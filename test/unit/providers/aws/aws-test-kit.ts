@@ -5,11 +5,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Machine } from '../../../../src/domain/machine.js';
 import type { Clock } from '../../../../src/domain/ports/clock.js';
 import type { Logger } from '../../../../src/domain/ports/logger.js';
+import type { LeaseOptions, ResourceLease } from '../../../../src/domain/ports/resource-lease.js';
 import type { Request } from '../../../../src/domain/request.js';
 import type { Template } from '../../../../src/domain/template.js';
-import { AwsClients } from '../../../../src/providers/aws/aws-clients.js';
+import { AwsClients } from '../../../../src/providers/aws/ec2/aws-clients.js';
 import { AwsCloudProvider } from '../../../../src/providers/aws/aws-cloud-provider.js';
 import { parseAwsConfig } from '../../../../src/providers/aws/aws-config.js';
+import { InMemoryResourceLease } from '../../../support/in-memory-resource-lease.js';
 
 export const ec2Mock = mockClient(EC2Client);
 export const asgMock = mockClient(AutoScalingClient);
@@ -72,12 +74,37 @@ export interface Kit {
   logger: MemoryLogger;
 }
 
-export function makeProvider(config: Record<string, unknown> = {}): Kit {
-  const settings = { config: parseAwsConfig({ AWS_REGION: 'us-east-1', ...config }, 'awsprov_config.json'), providerName: 'awsinst' };
+export interface KitOptions {
+  /** The provider's work dir (caches such as aws-subnets.json); a test that lets one be written passes a temp dir it removes. */
+  workDir?: string;
+  /** The store lease; an InMemoryResourceLease on the kit's clock by default. */
+  lease?: (clock: Clock) => ResourceLease;
+}
+
+export function makeProvider(config: Record<string, unknown> = {}, options: KitOptions = {}): Kit {
+  const settings = {
+    config: parseAwsConfig({ AWS_REGION: 'us-east-1', ...config }, 'awsprov_config.json'),
+    providerName: 'awsinst',
+    workDir: options.workDir ?? '/nonexistent-hostfactory-unit',
+  };
   const clients = new AwsClients(settings);
   const clock = new FakeClock();
   const logger = new MemoryLogger();
-  return { provider: new AwsCloudProvider(settings, clients, clock, logger), clients, clock, logger };
+  const lease = options.lease ? options.lease(clock) : new InMemoryResourceLease(clock);
+  return { provider: new AwsCloudProvider(settings, clients, clock, logger, lease), clients, clock, logger };
+}
+
+/** A store lease that records the resources it was asked for. */
+export class RecordingLease implements ResourceLease {
+  readonly resources: string[] = [];
+  private readonly inner: InMemoryResourceLease;
+  constructor(clock: Clock) {
+    this.inner = new InMemoryResourceLease(clock);
+  }
+  withLease<T>(resource: string, work: () => Promise<T>, options?: LeaseOptions): Promise<T> {
+    this.resources.push(resource);
+    return this.inner.withLease(resource, work, options);
+  }
 }
 
 let counter = 0;

@@ -21,7 +21,10 @@ describe('EC2 Fleet launch', () => {
   it('sends an instant fleet with one override per type and subnet, weights, strategies and tags', async () => {
     ec2Mock.on(CreateFleetCommand).resolves({
       FleetId: 'fleet-1',
-      Instances: [{ InstanceIds: ['i-1', 'i-2'], InstanceType: 'm5.xlarge' }, { InstanceIds: ['i-3'], InstanceType: 'm5.2xlarge' }],
+      Instances: [
+        { InstanceIds: ['i-1', 'i-2'], InstanceType: 'm5.xlarge', Lifecycle: 'spot' },
+        { InstanceIds: ['i-3'], InstanceType: 'm5.2xlarge', Lifecycle: 'spot' },
+      ],
       Errors: [],
     });
     const { provider } = makeProvider();
@@ -53,7 +56,23 @@ describe('EC2 Fleet launch', () => {
     }
     expect(input.ValidUntil).toBeUndefined();
 
-    expect(result.machines).toEqual([]);
+    // An instant fleet's instances are machines at once: pending, no host name yet, owned by the fleet.
+    const tags = { team: 'hpc', 'hostfactory:template-id': 'Tpl-1', 'hostfactory:provider': 'awsinst', 'hostfactory:request-id': REQUEST_ID };
+    const launched = (machineId: string, instanceType: string, weight: number) => ({
+      machineId,
+      name: '',
+      status: 'pending',
+      privateIpAddress: null,
+      publicIpAddress: null,
+      launchTime: NOW / 1000,
+      instanceType,
+      priceType: 'spot',
+      weight,
+      instanceTags: tags,
+      cloudHostId: null,
+      resourceId: 'fleet-1',
+    });
+    expect(result.machines).toEqual([launched('i-1', 'm5.xlarge', 1), launched('i-2', 'm5.xlarge', 1), launched('i-3', 'm5.2xlarge', 2)]);
     expect(result.providerData).toMatchObject({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-1', instanceIds: ['i-1', 'i-2', 'i-3'] });
     expect(result.message).toBeUndefined();
   });
@@ -83,7 +102,39 @@ describe('EC2 Fleet launch', () => {
     });
   });
 
-  it('sends a heterogeneous maintain fleet with percentOnDemand, vmTypesOnDemand first and ValidUntil from spotFleetRequestExpiry', async () => {
+  it('throws INVALID_INPUT when an instant fleet launches nothing and one pool failed for a reason other than capacity', async () => {
+    ec2Mock.on(CreateFleetCommand).resolves({
+      FleetId: 'fleet-1',
+      Instances: [],
+      Errors: [
+        { ErrorCode: 'InsufficientInstanceCapacity', ErrorMessage: 'no m5.xlarge' },
+        { ErrorCode: 'InvalidParameterValue', ErrorMessage: 'm5a.xlarge is not supported in us-east-1e' },
+        { ErrorCode: 'VcpuLimitExceeded', ErrorMessage: 'vCPU limit' },
+      ],
+    });
+    const { provider } = makeProvider();
+    const launch = provider.launch({ requestId: REQUEST_ID, template: spotTemplate, units: 4 });
+    await expect(launch).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('InvalidParameterValue') });
+    // Every pool's reason is kept in the message.
+    await expect(launch).rejects.toMatchObject({ message: expect.stringContaining('no m5.xlarge') });
+  });
+
+  it('throws INSUFFICIENT_CAPACITY when every pool of an instant fleet failed for capacity or quota', async () => {
+    ec2Mock.on(CreateFleetCommand).resolves({
+      FleetId: 'fleet-1',
+      Errors: [
+        { ErrorCode: 'InsufficientInstanceCapacity', ErrorMessage: 'no m5.xlarge' },
+        { ErrorCode: 'VcpuLimitExceeded', ErrorMessage: 'vCPU limit' },
+      ],
+    });
+    const { provider } = makeProvider();
+    await expect(provider.launch({ requestId: REQUEST_ID, template: spotTemplate, units: 4 })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_CAPACITY',
+      message: expect.stringMatching(/InsufficientInstanceCapacity.*VcpuLimitExceeded/),
+    });
+  });
+
+  it('sends a heterogeneous maintain fleet with percentOnDemand, vmTypesOnDemand first, and no ValidUntil: it maintains until returned', async () => {
     ec2Mock.on(CreateFleetCommand).resolves({ FleetId: 'fleet-2' });
     const { provider } = makeProvider();
     const template = makeTemplate({
@@ -110,7 +161,7 @@ describe('EC2 Fleet launch', () => {
     expect(priorityOf('r5.2xlarge')).toBeLessThan(priorityOf('r5a.2xlarge'));
     expect(priorityOf('r5.2xlarge')).toBeLessThan(priorityOf('r6i.2xlarge'));
     expect(overrides.every((o: any) => o.MaxPrice === '0.2')).toBe(true);
-    expect(input.ValidUntil).toEqual(new Date(NOW + 45 * 60_000));
+    expect(input.ValidUntil).toBeUndefined();
     expect(input.TerminateInstancesWithExpiration).toBe(false);
     expect(input.ExcessCapacityTerminationPolicy).toBe('no-termination');
     expect(input.TagSpecifications.map((spec: any) => spec.ResourceType)).toEqual(['fleet']);

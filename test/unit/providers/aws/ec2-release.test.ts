@@ -9,14 +9,18 @@ import {
   ModifyFleetCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { awsError, ec2Mock, inputsOf, makeMachine, makeProvider, makeRequest, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { awsError, ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
 
-const fleet = (id: string, target: number, fulfilled: number, onDemand = 0) => ({
+const fleet = (id: string, target: number, fulfilled: number, onDemand = 0, type: 'maintain' | 'request' = 'maintain') => ({
   FleetId: id,
   FleetState: 'active' as const,
+  Type: type,
   FulfilledCapacity: fulfilled,
   TargetCapacitySpecification: { TotalTargetCapacity: target, OnDemandTargetCapacity: onDemand, DefaultTargetCapacityType: 'spot' as const },
 });
+
+const active = (...ids: string[]) => ({ ActiveInstances: ids.map((InstanceId) => ({ InstanceId, InstanceType: 'm5.large' as const })) });
+const OLD = Math.floor((NOW - 3_600_000) / 1000);
 
 describe('releasing RunInstances and EC2 Fleet machines', () => {
   beforeEach(() => {
@@ -27,7 +31,7 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [] });
   });
 
-  it('terminates RunInstances machines and counts instances already gone as released', async () => {
+  it('terminates RunInstances machines and counts instances long gone from EC2 as released', async () => {
     ec2Mock
       .on(TerminateInstancesCommand, { InstanceIds: ['i-1', 'i-gone', 'i-2'] })
       .rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-gone' does not exist"))
@@ -35,12 +39,30 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
       .resolves({});
     const { provider } = makeProvider();
     const owner = makeRequest({ api: 'RunInstances', reservationIds: ['r-1'], launchTemplateId: 'lt-admin', launchTemplateCreated: false });
-    await provider.release([makeMachine('i-1'), makeMachine('i-gone'), makeMachine('i-2')], [owner]);
+    const result = await provider.release([makeMachine('i-1'), makeMachine('i-gone', { launchTime: OLD }), makeMachine('i-2')], [owner]);
+    expect(result).toEqual({ failed: {} });
     expect(inputsOf(ec2Mock, TerminateInstancesCommand).map((input) => input.InstanceIds)).toEqual([
       ['i-1', 'i-gone', 'i-2'],
       ['i-1', 'i-2'],
     ]);
+    // The unknown id is looked up again before it counts as gone.
+    expect(inputsOf(ec2Mock, DescribeInstancesCommand)).toEqual([{ InstanceIds: ['i-gone'] }]);
     expect(ec2Mock.commandCalls(DeleteLaunchTemplateCommand)).toHaveLength(0);
+  });
+
+  it('re-checks ids TerminateInstances does not know: terminates the ones now visible, returns young unknown ones as failed', async () => {
+    ec2Mock
+      .on(TerminateInstancesCommand, { InstanceIds: ['i-1', 'i-young', 'i-late'] })
+      .rejects(awsError('InvalidInstanceID.NotFound', "The instance IDs 'i-young, i-late' do not exist"))
+      .on(TerminateInstancesCommand, { InstanceIds: ['i-1'] })
+      .resolves({})
+      .on(TerminateInstancesCommand, { InstanceIds: ['i-late'] })
+      .resolves({});
+    ec2Mock.on(DescribeInstancesCommand, { InstanceIds: ['i-young', 'i-late'] }).resolves({ Reservations: [{ Instances: [instance({ id: 'i-late', state: 'pending' })] }] });
+    const { provider } = makeProvider();
+    const result = await provider.release([makeMachine('i-1'), makeMachine('i-young'), makeMachine('i-late')], [makeRequest({ api: 'RunInstances' })]);
+    expect(inputsOf(ec2Mock, TerminateInstancesCommand).map((input) => input.InstanceIds)).toEqual([['i-1', 'i-young', 'i-late'], ['i-1'], ['i-late']]);
+    expect(result).toEqual({ failed: { 'i-young': expect.stringContaining('not visible in EC2 yet') } });
   });
 
   it('terminates instant fleet machines without touching the fleet', async () => {
@@ -54,9 +76,10 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
 
   it('lowers a maintain fleet by the weighted units returned before terminating, so nothing is replaced', async () => {
     ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).resolves({ Fleets: [fleet('fleet-m', 10, 10, 2)] });
+    ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-m' }).resolves(active('i-1', 'i-2', 'i-3'));
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m' });
-    await provider.release([makeMachine('i-1', { weight: 2 }), makeMachine('i-2', { weight: 1 })], [owner]);
+    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 10, onDemandUnits: 2 });
+    await provider.release([makeMachine('i-1', { weight: 2, priceType: 'spot' }), makeMachine('i-2', { weight: 1, priceType: 'spot' })], [owner]);
     expect(inputsOf(ec2Mock, ModifyFleetCommand)).toEqual([
       {
         FleetId: 'fleet-m',
@@ -70,19 +93,34 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     expect(ec2Mock.commandCalls(DeleteFleetsCommand)).toHaveLength(0);
   });
 
-  it('lowers from the fulfilled capacity when the maintain fleet is short, so it does not launch more later', async () => {
+  it('lowers a still-filling maintain fleet to what its request asked for less every machine of it returned, gone ones included', async () => {
     ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).resolves({ Fleets: [fleet('fleet-m', 10, 6)] });
+    ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-m' }).resolves(active('i-1', 'i-2', 'i-3'));
     const { provider } = makeProvider();
-    await provider.release([makeMachine('i-1'), makeMachine('i-2')], [makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m' })]);
-    expect(inputsOf(ec2Mock, ModifyFleetCommand)[0].TargetCapacitySpecification.TotalTargetCapacity).toBe(4);
+    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 10 });
+    const earlier = makeMachine('i-returned-before', { priceType: 'spot', returnRequestId: 'ret-1', status: 'terminated' });
+    await provider.release([makeMachine('i-1', { priceType: 'spot' }), makeMachine('i-interrupted', { priceType: 'spot' })], [owner], [earlier]);
+    expect(inputsOf(ec2Mock, ModifyFleetCommand)[0].TargetCapacitySpecification).toEqual({ TotalTargetCapacity: 7, OnDemandTargetCapacity: 0, SpotTargetCapacity: 7 });
+  });
+
+  it('sets a settled short maintain fleet to the units of the tracked hosts it keeps, so it launches nothing more later', async () => {
+    ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).resolves({ Fleets: [fleet('fleet-m', 10, 6)] });
+    ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-m' }).resolves(active('i-1', 'i-2', 'i-3', 'i-4', 'i-5', 'i-6'));
+    const tracked = ['i-1', 'i-2', 'i-3', 'i-4', 'i-5', 'i-6'].map((id) => makeMachine(id, { priceType: 'spot' }));
+    const { provider } = makeProvider();
+    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m' }, { status: 'complete_with_error' });
+    await provider.release(tracked.slice(0, 2), [owner], tracked);
+    expect(inputsOf(ec2Mock, ModifyFleetCommand)[0].TargetCapacitySpecification).toEqual({ TotalTargetCapacity: 4, OnDemandTargetCapacity: 0, SpotTargetCapacity: 4 });
+    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1', 'i-2'] }]);
   });
 
   it('deletes a maintain fleet with its instances once it is emptied, then deletes our unused launch template', async () => {
     ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).resolves({ Fleets: [fleet('fleet-m', 2, 2)] });
+    ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-m' }).resolves(active('i-1', 'i-2'));
     ec2Mock.on(DeleteFleetsCommand).resolves({ SuccessfulFleetDeletions: [{ FleetId: 'fleet-m' }] });
     ec2Mock.on(DeleteLaunchTemplateCommand).resolves({});
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', launchTemplateId: 'lt-ours', launchTemplateCreated: true });
+    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 2, launchTemplateId: 'lt-ours', launchTemplateCreated: true });
     await provider.release([makeMachine('i-1'), makeMachine('i-2')], [owner]);
     expect(ec2Mock.commandCalls(ModifyFleetCommand)).toHaveLength(0);
     expect(inputsOf(ec2Mock, DeleteFleetsCommand)).toEqual([{ FleetIds: ['fleet-m'], TerminateInstances: true }]);
@@ -114,6 +152,7 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
   });
 
   it('terminates request fleet machines and deletes the fleet once none of its instances is left', async () => {
+    ec2Mock.on(DescribeFleetsCommand).callsFake((input: { FleetIds: string[] }) => ({ Fleets: input.FleetIds.map((id) => fleet(id, 2, 2, 0, 'request')) }));
     ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-r' }).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }, { InstanceId: 'i-2' }] });
     ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-busy' }).resolves({ ActiveInstances: [{ InstanceId: 'i-3' }, { InstanceId: 'i-4' }] });
     ec2Mock.on(DeleteFleetsCommand).resolves({});
@@ -125,7 +164,8 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
         makeRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-busy' }, { requestId: 'req-busy' }),
       ],
     );
-    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1', 'i-2', 'i-3'] }]);
+    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1', 'i-2'] }, { InstanceIds: ['i-3'] }]);
+    expect(ec2Mock.commandCalls(ModifyFleetCommand)).toHaveLength(0);
     expect(inputsOf(ec2Mock, DeleteFleetsCommand)).toEqual([{ FleetIds: ['fleet-r'], TerminateInstances: true }]);
   });
 
@@ -144,9 +184,21 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     });
   });
 
-  it('gives back nothing twice: a second release of gone machines succeeds', async () => {
+  it('returns the machines it could not release and releases the others', async () => {
+    ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    const { provider } = makeProvider();
+    const result = await provider.release(
+      [makeMachine('i-1'), makeMachine('i-2', { requestId: 'req-fleet' })],
+      [makeRequest({ api: 'RunInstances' }), makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m' }, { requestId: 'req-fleet' })],
+    );
+    expect(result).toEqual({ failed: { 'i-2': expect.stringContaining('UnauthorizedOperation') } });
+    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1'] }]);
+  });
+
+  it('gives back nothing twice: a second release of machines EC2 no longer knows resolves with nothing failed', async () => {
     ec2Mock.on(TerminateInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-1' does not exist"));
     const { provider } = makeProvider();
-    await expect(provider.release([makeMachine('i-1')], [makeRequest({ api: 'RunInstances' }, { requestId: REQUEST_ID })])).resolves.toBeUndefined();
+    const owner = makeRequest({ api: 'RunInstances' }, { requestId: REQUEST_ID });
+    await expect(provider.release([makeMachine('i-1', { launchTime: OLD })], [owner])).resolves.toEqual({ failed: {} });
   });
 });

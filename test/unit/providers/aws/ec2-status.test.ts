@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   CreateTagsCommand,
+  DeleteFleetsCommand,
   DescribeFleetHistoryCommand,
   DescribeFleetInstancesCommand,
   DescribeFleetsCommand,
@@ -172,10 +173,11 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     expect(report.machines[0].instanceTags).toEqual({ team: 'hpc' });
   });
 
-  it('makes a short request fleet final at ValidUntil with the error from its history, once', async () => {
+  it('makes a short request fleet final at ValidUntil with the error from its history, deleting it but keeping its hosts, once', async () => {
     ec2Mock.on(DescribeFleetsCommand).resolves({
-      Fleets: [{ FleetId: 'fleet-r', FleetState: 'active', ActivityStatus: 'error', FulfilledCapacity: 1, TargetCapacitySpecification: { TotalTargetCapacity: 4 } as never }],
+      Fleets: [{ FleetId: 'fleet-r', FleetState: 'active', Type: 'request', ActivityStatus: 'error', FulfilledCapacity: 1, TargetCapacitySpecification: { TotalTargetCapacity: 4 } as never }],
     });
+    ec2Mock.on(DeleteFleetsCommand).resolves({ SuccessfulFleetDeletions: [{ FleetId: 'fleet-r' }] });
     ec2Mock.on(DescribeFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1', InstanceType: 'm5.large' }] });
     ec2Mock.on(DescribeFleetHistoryCommand).resolves({
       HistoryRecords: [
@@ -197,15 +199,17 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     const progress = progressOf(tracked, report);
     expect(progress.status).toBe('complete_with_error');
     expect(progress.message).toContain('1 of 4 units running');
+    expect(inputsOf(ec2Mock, DeleteFleetsCommand)).toEqual([{ FleetIds: ['fleet-r'], TerminateInstances: false }]);
 
     ec2Mock.resetHistory();
     const again: TrackedRequest = { ...tracked, request: { ...tracked.request, providerData: report.providerData! } };
     const second = (await provider.describeRequests([again])).get(REQUEST_ID)!;
     expect(second.message).toBe(report.message);
     expect(ec2Mock.commandCalls(DescribeFleetHistoryCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(DeleteFleetsCommand)).toHaveLength(0);
   });
 
-  it('reports a fulfilled request fleet final and a fleet EC2 no longer knows as gone', async () => {
+  it('reports a fulfilled request fleet final and a fleet EC2 no longer knows as gone once past the pending timeout', async () => {
     const notFound = () => Object.assign(new Error("The fleet ID 'fleet-gone' does not exist"), { name: 'InvalidFleetId.NotFound' });
     ec2Mock
       .on(DescribeFleetsCommand, { FleetIds: ['fleet-gone', 'fleet-ok'] })
@@ -217,23 +221,33 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     ec2Mock.on(DescribeFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
     ec2Mock.on(DescribeInstancesCommand).resolves(reservation(instance({ id: 'i-1' })));
     const { provider } = makeProvider();
+    const gone = { api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-gone', validUntil: NOW + 60_000 };
     const reports = await provider.describeRequests([
-      { request: makeRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-gone', validUntil: NOW + 60_000 }, { requestId: 'req-gone' }), template: makeTemplate(), machines: [] },
+      { request: makeRequest(gone, { requestId: 'req-gone', createdAt: NOW - 600_000 }), template: makeTemplate(), machines: [] },
       { request: makeRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-ok', validUntil: NOW + 60_000 }, { machineCount: 1 }), template: makeTemplate(), machines: [] },
     ]);
-    expect(reports.get('req-gone')).toMatchObject({ final: true, message: 'fleet no longer exists' });
+    expect(reports.get('req-gone')).toMatchObject({ final: true, message: 'EC2 Fleet no longer exists', providerData: { final: true, finalMessage: 'EC2 Fleet no longer exists' } });
     expect(reports.get(REQUEST_ID)).toMatchObject({ final: true });
     expect(reports.get(REQUEST_ID)!.message).toBeUndefined();
   });
 
-  it('reports a deleted or failed fleet final', async () => {
+  it('keeps a request whose fleet EC2 does not show yet running while it is younger than the pending timeout (eventual consistency)', async () => {
+    ec2Mock.on(DescribeFleetsCommand).rejects(Object.assign(new Error("The fleet ID 'fleet-new' does not exist"), { name: 'InvalidFleetId.NotFound' }));
+    const { provider } = makeProvider();
+    const data = { api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-new', validUntil: NOW + 60_000 };
+    const report = (await provider.describeRequests([{ request: makeRequest(data, { createdAt: NOW - 170_000 }), template: makeTemplate(), machines: [] }])).get(REQUEST_ID)!;
+    expect(report).toMatchObject({ final: false, message: 'EC2 Fleet fleet-new not visible in EC2 yet (eventual consistency)' });
+    expect(report.providerData).toBeUndefined();
+  });
+
+  it('reports a deleted or failed fleet final, the message naming the API and the state', async () => {
     ec2Mock.on(DescribeFleetsCommand).resolves({ Fleets: [{ FleetId: 'fleet-f', FleetState: 'failed', FulfilledCapacity: 0, TargetCapacitySpecification: { TotalTargetCapacity: 2 } as never }] });
     ec2Mock.on(DescribeFleetHistoryCommand).resolves({ HistoryRecords: [{ EventType: 'service-error', EventInformation: { EventDescription: 'iam:PassRole not allowed' } }] });
     const { provider } = makeProvider();
     const tracked: TrackedRequest = { request: makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-f', validUntil: NOW + 60_000 }), template: makeTemplate(), machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report.final).toBe(true);
-    expect(report.message).toBe('fleet failed: iam:PassRole not allowed');
+    expect(report.message).toBe('EC2 Fleet failed: iam:PassRole not allowed');
     expect(ec2Mock.commandCalls(DescribeFleetInstancesCommand)).toHaveLength(0);
   });
 });

@@ -29,12 +29,13 @@ const spotTemplate = makeTemplate({
   spotFleetRequestExpiry: 30,
 });
 
-const spotFleet = (id: string, state: string, target: number, fulfilled: number, extra: Partial<SpotFleetRequestConfig> = {}): SpotFleetRequestConfig => ({
+const spotFleet = (id: string, state: string, target: number, fulfilled: number, extra: Partial<SpotFleetRequestConfig> = {}, type: 'request' | 'maintain' = 'request'): SpotFleetRequestConfig => ({
   SpotFleetRequestId: id,
   SpotFleetRequestState: state as never,
-  SpotFleetRequestConfig: { IamFleetRole: ROLE, TargetCapacity: target, FulfilledCapacity: fulfilled, OnDemandTargetCapacity: 0 },
+  SpotFleetRequestConfig: { IamFleetRole: ROLE, Type: type, TargetCapacity: target, FulfilledCapacity: fulfilled, OnDemandTargetCapacity: 0 },
   ...extra,
 });
+const active = (...ids: string[]) => ({ ActiveInstances: ids.map((InstanceId) => ({ InstanceId, InstanceType: 'm5.2xlarge' as const })) });
 
 describe('Spot Fleet', () => {
   beforeEach(() => {
@@ -130,9 +131,10 @@ describe('Spot Fleet', () => {
     expect(report.machines[0]).toMatchObject({ machineId: 'i-1', weight: 2, priceType: 'spot', resourceId: 'sfr-1' });
   });
 
-  it('reports an expired, short fleet final with the error history', async () => {
+  it('reports an expired, short fleet final with the error history, and cancels it keeping the hosts it launched', async () => {
     ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 4, 1, { ActivityStatus: 'error' })] });
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1', InstanceType: 'm5.xlarge' }] });
+    ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({ SuccessfulFleetRequests: [{ SpotFleetRequestId: 'sfr-1' }] });
     ec2Mock.on(DescribeSpotFleetRequestHistoryCommand).resolves({
       HistoryRecords: [{ EventType: 'error', EventInformation: { EventSubType: 'allLaunchSpecsTemporarilyBlacklisted', EventDescription: 'capacity-not-available' } }],
     });
@@ -142,6 +144,8 @@ describe('Spot Fleet', () => {
     expect(report.final).toBe(true);
     expect(report.message).toBe('spot fleet active, expired, in error: allLaunchSpecsTemporarilyBlacklisted: capacity-not-available');
     expect(inputsOf(ec2Mock, DescribeSpotFleetRequestHistoryCommand)[0]).toMatchObject({ SpotFleetRequestId: 'sfr-1', EventType: 'error' });
+    expect(inputsOf(ec2Mock, CancelSpotFleetRequestsCommand)).toEqual([{ SpotFleetRequestIds: ['sfr-1'], TerminateInstances: false }]);
+    expect(ec2Mock.commandCalls(TerminateInstancesCommand)).toHaveLength(0);
   });
 
   it('reports a request fleet final once AWS says it is fulfilled', async () => {
@@ -152,7 +156,7 @@ describe('Spot Fleet', () => {
     expect((await provider.describeRequests([tracked])).get(REQUEST_ID)!.final).toBe(true);
   });
 
-  it('describes the other fleets when one fleet id no longer exists', async () => {
+  it('describes the other fleets when one fleet id no longer exists, reporting that one gone once past the pending timeout', async () => {
     ec2Mock
       .on(DescribeSpotFleetRequestsCommand, { SpotFleetRequestIds: ['sfr-gone', 'sfr-1'] })
       .rejects(Object.assign(new Error("The spot fleet request ID 'sfr-gone' does not exist"), { name: 'InvalidSpotFleetRequestId.NotFound' }))
@@ -163,10 +167,14 @@ describe('Spot Fleet', () => {
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [] });
     const { provider } = makeProvider();
     const reports = await provider.describeRequests([
-      { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-gone', validUntil: NOW + 60_000 }, { requestId: 'req-gone' }), template: spotTemplate, machines: [] },
+      {
+        request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-gone', validUntil: NOW + 60_000 }, { requestId: 'req-gone', createdAt: NOW - 181_000 }),
+        template: spotTemplate,
+        machines: [],
+      },
       { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] },
     ]);
-    expect(reports.get('req-gone')).toMatchObject({ final: true, message: 'spot fleet request no longer exists' });
+    expect(reports.get('req-gone')).toMatchObject({ final: true, message: 'spot fleet no longer exists' });
     expect(reports.get(REQUEST_ID)).toMatchObject({ final: false });
   });
 
@@ -181,26 +189,32 @@ describe('Spot Fleet', () => {
   });
 
   it('lowers a maintain fleet by the weighted units, then terminates; cancels it when emptied', async () => {
-    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({
-      SpotFleetRequestConfigs: [spotFleet('sfr-keep', 'active', 6, 6), spotFleet('sfr-empty', 'active', 2, 2)],
-    });
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).callsFake((input: { SpotFleetRequestIds: string[] }) => ({
+      SpotFleetRequestConfigs: [spotFleet('sfr-keep', 'active', 6, 6, {}, 'maintain'), spotFleet('sfr-empty', 'active', 2, 2, {}, 'maintain')].filter((fleet) =>
+        input.SpotFleetRequestIds.includes(fleet.SpotFleetRequestId!),
+      ),
+    }));
+    ec2Mock.on(DescribeSpotFleetInstancesCommand, { SpotFleetRequestId: 'sfr-keep' }).resolves(active('i-1', 'i-3', 'i-4'));
+    ec2Mock.on(DescribeSpotFleetInstancesCommand, { SpotFleetRequestId: 'sfr-empty' }).resolves(active('i-2'));
     ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({ SuccessfulFleetRequests: [{ SpotFleetRequestId: 'sfr-empty' }] });
     const { provider } = makeProvider();
-    await provider.release(
-      [makeMachine('i-1', { weight: 2 }), makeMachine('i-2', { requestId: 'req-empty', weight: 2 })],
+    const result = await provider.release(
+      [makeMachine('i-1', { weight: 2, priceType: 'spot' }), makeMachine('i-2', { requestId: 'req-empty', weight: 2, priceType: 'spot' })],
       [
-        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-keep' }),
-        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-empty' }, { requestId: 'req-empty' }),
+        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-keep', units: 6 }),
+        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-empty', units: 2 }, { requestId: 'req-empty' }),
       ],
     );
+    expect(result).toEqual({ failed: {} });
     expect(inputsOf(ec2Mock, ModifySpotFleetRequestCommand)).toEqual([
       { SpotFleetRequestId: 'sfr-keep', TargetCapacity: 4, OnDemandTargetCapacity: 0, ExcessCapacityTerminationPolicy: 'noTermination' },
     ]);
-    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1', 'i-2'] }]);
+    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1'] }, { InstanceIds: ['i-2'] }]);
     expect(inputsOf(ec2Mock, CancelSpotFleetRequestsCommand)).toEqual([{ SpotFleetRequestIds: ['sfr-empty'], TerminateInstances: true }]);
   });
 
   it('terminates request fleet machines and cancels the request once none of its instances is left', async () => {
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 1, 1)] });
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
     ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({});
     const { provider } = makeProvider();

@@ -1,14 +1,14 @@
-import { RunInstancesCommand, type Instance, type RunInstancesCommandInput } from '@aws-sdk/client-ec2';
-import type { LaunchResult } from '../../domain/ports/cloud-provider.js';
-import { unitsOf } from '../../domain/template.js';
+import type { Instance, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
+import type { LaunchResult } from '../../../domain/ports/cloud-provider.js';
+import { unitsOf } from '../../../domain/template.js';
+import { onDemandTypes, spotTypes, type TypeChoice } from '../capacity-plan.js';
+import { awsReason, isCapacityError } from '../ec2/aws-errors.js';
+import { toCloudMachine } from '../instance-mapper.js';
+import { toRecord, type AwsProviderData } from '../provider-data.js';
+import { toEc2Tags } from '../resource-tags.js';
 import type { ApiHandler, AwsContext, LaunchContext, Observation, ObservedRequest, ReleaseGroup, ReleaseOutcome } from './api-handler.js';
 import { createdLaunchTemplates, joinReasons } from './api-handler.js';
-import { awsReason, classifyAwsError, translateAwsError } from './aws-error-classifier.js';
-import { onDemandTypes, spotTypes, type TypeChoice } from './capacity-plan.js';
-import { toCloudMachine } from './instance-mapper.js';
-import { terminateInstances } from './instance-terminator.js';
-import { toRecord, type AwsProviderData } from './provider-data.js';
-import { toEc2Tags } from './resource-tags.js';
+import { terminateMachines } from './instance-release.js';
 
 interface Part {
   market: 'ondemand' | 'spot';
@@ -26,7 +26,6 @@ export class RunInstancesHandler implements ApiHandler {
   constructor(private readonly context: AwsContext) {}
 
   async launch(launch: LaunchContext): Promise<LaunchResult> {
-    const ec2 = await this.context.clients.ec2();
     const { plan, template } = launch;
     const parts: Part[] = [
       { market: 'ondemand', units: plan.onDemandUnits, types: onDemandTypes(plan) },
@@ -47,7 +46,7 @@ export class RunInstancesHandler implements ApiHandler {
           const input = this.input(launch, part, type, subnetId, Math.ceil(remaining / type.weight), attempt);
           attempt += 1;
           try {
-            const output = await ec2.send(new RunInstancesCommand(input));
+            const output = await this.context.gateway.instances.run(input);
             for (const instance of output.Instances ?? []) {
               instances.push(instance);
               if (instance.InstanceId && output.ReservationId) owners[instance.InstanceId] = output.ReservationId;
@@ -55,17 +54,16 @@ export class RunInstancesHandler implements ApiHandler {
             }
             if (output.ReservationId) reservationIds.push(output.ReservationId);
           } catch (error) {
-            const kind = classifyAwsError(error);
-            if (kind !== 'capacity' && kind !== 'quota' && instances.length === 0) throw translateAwsError(error, 'ec2:RunInstances');
+            if (!isCapacityError(error) && instances.length === 0) throw error;
             // Anything but a capacity or quota error ends the launch with what is already running.
-            if (kind !== 'capacity' && kind !== 'quota') stopped = true;
+            if (!isCapacityError(error)) stopped = true;
             lastError = error;
             reasons.push(awsReason(error));
           }
         }
       }
     }
-    if (instances.length === 0) throw translateAwsError(lastError ?? new Error('no instance launched'), 'ec2:RunInstances');
+    if (instances.length === 0) throw lastError ?? new Error('RunInstances launched no instance');
     const launchedUnits = instances.reduce((sum, instance) => sum + unitsOf(template, instance.InstanceType), 0);
     const message = launchedUnits < plan.units ? `launched ${launchedUnits} of ${plan.units} units; ${joinReasons(reasons) ?? 'no more capacity'}` : undefined;
     const data: AwsProviderData = {
@@ -131,8 +129,11 @@ export class RunInstancesHandler implements ApiHandler {
   }
 
   async release(groups: readonly ReleaseGroup[]): Promise<ReleaseOutcome> {
-    const ec2 = await this.context.clients.ec2();
-    await terminateInstances(ec2, groups.flatMap((group) => group.machines.map((machine) => machine.machineId)));
-    return { freedLaunchTemplates: createdLaunchTemplates(groups) };
+    const failed = await terminateMachines(this.context, groups.flatMap((group) => group.machines));
+    return { freedLaunchTemplates: createdLaunchTemplates(groups), failed, errors: [] };
+  }
+
+  async stopReplacing(): Promise<void> {
+    // Instances launched by RunInstances are never replaced.
   }
 }

@@ -1,4 +1,4 @@
-import { HostFactoryError } from '../../domain/errors.js';
+import { HostFactoryError } from '../../../domain/errors.js';
 
 /** What an AWS error means to this provider. */
 export type AwsErrorKind =
@@ -82,10 +82,36 @@ const ALREADY_EXISTS = new Set(['AlreadyExists', 'AlreadyExistsFault', 'InvalidL
 
 const TRANSIENT = new Set(['InternalError', 'InternalFailure', 'ServiceUnavailable', 'Unavailable', 'ServiceUnavailableException', 'TimeoutError', 'RequestTimeout', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT']);
 
-/** The AWS error code (`error.name` in SDK v3; `Code` on older shapes). */
+/**
+ * An AWS call that failed: the action in IAM spelling (`ec2:RunInstances`) and the raw SDK error.
+ * Only the gateway creates these; the provider's edge translates them (translateAwsError).
+ */
+export class AwsCallError extends Error {
+  constructor(
+    readonly action: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${action}: ${awsReason(cause)}`);
+    this.name = 'AwsCallError';
+  }
+}
+
+/** The raw AWS error under any wrapping (AwsCallError, HostFactoryError causes). */
+export function rawAwsError(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5 && (current instanceof AwsCallError || current instanceof HostFactoryError); depth += 1) {
+    const next = (current as { cause?: unknown }).cause;
+    if (next === undefined) break;
+    current = next;
+  }
+  return current;
+}
+
+/** The AWS error code (`error.name` in SDK v3; `Code` on older shapes), seen through wrapping. */
 export function awsErrorCode(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const record = error as { name?: unknown; Code?: unknown; code?: unknown };
+  const raw = rawAwsError(error);
+  if (raw && typeof raw === 'object') {
+    const record = raw as { name?: unknown; Code?: unknown; code?: unknown };
     for (const value of [record.Code, record.code, record.name]) {
       if (typeof value === 'string' && value !== '' && value !== 'Error') return value;
     }
@@ -94,14 +120,15 @@ export function awsErrorCode(error: unknown): string {
 }
 
 export function awsErrorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const raw = rawAwsError(error);
+  return raw instanceof Error ? raw.message : String(raw);
 }
 
 function isAsgNotFound(code: string, message: string): boolean {
   return code === 'ValidationError' && /(not found|does not exist|no longer exists)/i.test(message);
 }
 
-/** Classifies an AWS error by its code (the error's `name`). */
+/** Classifies an AWS error by its code (the error's `name`), through any wrapping. */
 export function classifyAwsError(error: unknown): AwsErrorKind {
   const code = awsErrorCode(error);
   const message = awsErrorMessage(error);
@@ -115,18 +142,31 @@ export function classifyAwsError(error: unknown): AwsErrorKind {
     return 'invalid';
   }
   if (TRANSIENT.has(code)) return 'transient';
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const raw = rawAwsError(error) as { $metadata?: { httpStatusCode?: number }; name?: string } | undefined;
+  const status = raw?.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 500) return 'transient';
+  if (raw?.name === 'TimeoutError' || raw?.name === 'AbortError') return 'transient';
   return 'unknown';
 }
 
-export function isNotFound(error: unknown): boolean {
-  return classifyAwsError(error) === 'not-found';
-}
-
-export function isAlreadyExists(error: unknown): boolean {
-  return classifyAwsError(error) === 'already-exists';
-}
+export const isNotFound = (error: unknown): boolean => classifyAwsError(error) === 'not-found';
+export const isAlreadyExists = (error: unknown): boolean => classifyAwsError(error) === 'already-exists';
+/** A capacity or account-quota error: another pool, subnet or a later try may succeed. */
+export const isCapacityError = (error: unknown): boolean => ['capacity', 'quota'].includes(classifyAwsError(error));
+/** Throttling or an AWS-side failure: the same call may succeed later. */
+export const isRetryable = (error: unknown): boolean => ['throttled', 'transient'].includes(classifyAwsError(error));
+/**
+ * The outcome is unknown: AWS may have carried the call out (answer lost, timed out, AWS-side
+ * error). A launch failing so is retried with the same ClientToken, never abandoned.
+ */
+export const isOutcomeUnknown = (error: unknown): boolean => classifyAwsError(error) === 'transient' || classifyAwsError(error) === 'unknown';
+export const isLaunchTemplateNotFound = (error: unknown): boolean => awsErrorCode(error).startsWith('InvalidLaunchTemplate') && !isAlreadyExists(error);
+/** An EC2 Fleet or Spot Fleet request AWS no longer knows. */
+export const isFleetGone = (error: unknown): boolean =>
+  ['InvalidFleetId.NotFound', 'InvalidSpotFleetRequestId.NotFound', 'fleetIdDoesNotExist', 'fleetRequestIdDoesNotExist'].includes(awsErrorCode(error));
+/** Auto Scaling refuses while a scaling activity runs on the group; the next poll tries again. */
+export const isScalingActivityInProgress = (error: unknown): boolean =>
+  awsErrorCode(error) === 'ScalingActivityInProgress' || awsErrorCode(error) === 'ResourceInUse' || /in progress/i.test(awsErrorMessage(error));
 
 /** A short reason for a request message: `InsufficientInstanceCapacity: We currently do not have…`. */
 export function awsReason(error: unknown): string {
@@ -134,11 +174,12 @@ export function awsReason(error: unknown): string {
 }
 
 /**
- * Translates an AWS error raised by `action` (IAM spelling, e.g. `ec2:RunInstances`) into the
- * project's HostFactoryError.
+ * The one translation of AWS errors into the project's HostFactoryError, at the provider's edge.
+ * The action (IAM spelling, e.g. `ec2:RunInstances`) comes from the AwsCallError, else `fallbackAction`.
  */
-export function translateAwsError(error: unknown, action: string): HostFactoryError {
+export function translateAwsError(error: unknown, fallbackAction = 'AWS'): HostFactoryError {
   if (error instanceof HostFactoryError) return error;
+  const action = error instanceof AwsCallError ? error.action : fallbackAction;
   const reason = awsReason(error);
   switch (classifyAwsError(error)) {
     case 'throttled':
@@ -162,14 +203,5 @@ export function translateAwsError(error: unknown, action: string): HostFactoryEr
       return new HostFactoryError('CLOUD_ERROR', `${action} failed on the AWS side (${reason})`, { cause: error, retryable: true });
     default:
       return new HostFactoryError('CLOUD_ERROR', `${action} failed (${reason})`, { cause: error });
-  }
-}
-
-/** Runs one AWS call, translating what it throws. */
-export async function callAws<T>(action: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw translateAwsError(error, action);
   }
 }

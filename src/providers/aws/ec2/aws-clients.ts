@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { EC2Client } from '@aws-sdk/client-ec2';
-import type { AwsConfig } from './aws-config.js';
-import { AwsSettings } from './aws-settings.js';
+import { SERVICE_ENDPOINT_KEYS, type AwsConfig, type AwsService } from '../aws-config.js';
+import { AwsSettings } from '../aws-settings.js';
 
 export type AutoScalingSdk = typeof import('@aws-sdk/client-auto-scaling');
 export type SsmSdk = typeof import('@aws-sdk/client-ssm');
@@ -15,8 +15,17 @@ export interface LoadedSdk<Sdk, Client> {
 export type AutoScalingApi = LoadedSdk<AutoScalingSdk, InstanceType<AutoScalingSdk['AutoScalingClient']>>;
 export type SsmApi = LoadedSdk<SsmSdk, InstanceType<SsmSdk['SSMClient']>>;
 
-/** The options every client shares: region, endpoint, adaptive retries, timeouts, proxy, credentials. */
-export async function clientOptions(config: AwsConfig): Promise<Record<string, unknown>> {
+/**
+ * The endpoint of one service: its own key in the config file, else the same variable in the
+ * environment (as the AWS SDKs read it), else AWS_ENDPOINT_URL from the config file; none means
+ * the SDK's own resolution (AWS_ENDPOINT_URL in the environment, then AWS).
+ */
+export function endpointOf(config: AwsConfig, service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return config.serviceEndpoints[service] ?? env[SERVICE_ENDPOINT_KEYS[service]] ?? config.endpointUrl;
+}
+
+/** The options of one service's client: region, endpoint, adaptive retries, timeouts, proxy, credentials. */
+export async function clientOptions(config: AwsConfig, service: AwsService): Promise<Record<string, unknown>> {
   const { NodeHttpHandler } = await import('@smithy/node-http-handler');
   let agent: unknown;
   if (config.proxyHost) {
@@ -32,10 +41,13 @@ export async function clientOptions(config: AwsConfig): Promise<Record<string, u
     maxAttempts: config.requestRetryAttempts + 1,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: config.connectionTimeoutMs,
+      requestTimeout: config.requestTimeoutMs,
+      throwOnRequestTimeout: true,
       ...(agent ? { httpsAgent: agent as never, httpAgent: agent as never } : {}),
     }),
   };
-  if (config.endpointUrl) options.endpoint = config.endpointUrl;
+  const endpoint = endpointOf(config, service);
+  if (endpoint) options.endpoint = endpoint;
   if (config.credentialFile) {
     const { fromIni } = await import('@aws-sdk/credential-providers');
     options.credentials = fromIni({ filepath: config.credentialFile, configFilepath: config.credentialFile });
@@ -82,8 +94,8 @@ export class AwsClients {
     return [...this.loadedNames];
   }
 
-  private build<T>(name: string, make: (options: Record<string, unknown>) => Promise<T>): Promise<T> {
+  private build<T>(name: AwsService, make: (options: Record<string, unknown>) => Promise<T>): Promise<T> {
     this.loadedNames.add(name);
-    return clientOptions(this.settings.config).then(make);
+    return clientOptions(this.settings.config, name).then(make);
   }
 }

@@ -1,5 +1,5 @@
-import type { Template } from '../../domain/template.js';
-import { spotTypes, type CapacityPlan } from './capacity-plan.js';
+import type { Template } from '../../../domain/template.js';
+import { spotTypes, type CapacityPlan } from '../capacity-plan.js';
 
 export interface FleetOverride {
   instanceType: string;

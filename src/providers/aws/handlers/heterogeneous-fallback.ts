@@ -1,20 +1,19 @@
-import { CancelSpotFleetRequestsCommand } from '@aws-sdk/client-ec2';
-import type { SpotFleetRequestConfig } from '@aws-sdk/client-ec2';
-import type { Template } from '../../domain/template.js';
+import type { Template } from '../../../domain/template.js';
+import { planCapacity } from '../capacity-plan.js';
+import { awsReason } from '../ec2/aws-errors.js';
+import type { FleetView } from '../ec2/fleet-gateway.js';
+import type { AwsProviderData } from '../provider-data.js';
+import { requestTags } from '../resource-tags.js';
 import type { ApiHandler, AwsContext, ObservedRequest } from './api-handler.js';
-import { awsReason, callAws } from './aws-error-classifier.js';
-import { planCapacity } from './capacity-plan.js';
-import type { AwsProviderData } from './provider-data.js';
-import { requestTags } from './resource-tags.js';
 
-/** What the on-demand fallback of a heterogeneous Spot Fleet launched. */
+/** What the on-demand fallback of a heterogeneous fleet launched. */
 export interface FallbackResult {
   data: AwsProviderData;
   message?: string;
 }
 
 /**
- * IBM's heterogeneous meaning: a Spot Fleet still short at its expiry is cancelled (its running
+ * IBM's heterogeneous meaning: a fleet still short at its expiry is cancelled (its running
  * instances kept) and the missing units are launched on demand with RunInstances, on
  * `vmTypesOnDemand` when given. Tokens `<requestId>-od-<n>` keep a repeated fallback from launching twice.
  */
@@ -28,12 +27,11 @@ export class HeterogeneousFallback {
     return request.template?.priceType === 'heterogeneous' && request.data.fallbackInstanceIds === undefined && request.data.launchTemplateId !== undefined;
   }
 
-  async run(request: ObservedRequest, fleet: SpotFleetRequestConfig): Promise<FallbackResult> {
+  /** Cancels the fleet with `cancelKeepingHosts`, then launches what it lacks on demand. */
+  async run(request: ObservedRequest, fleet: FleetView, cancelKeepingHosts: () => Promise<void>): Promise<FallbackResult> {
     const template = request.template as Template;
-    const id = request.data.spotFleetRequestId!;
-    const missing = Math.ceil((fleet.SpotFleetRequestConfig?.TargetCapacity ?? 0) - (fleet.SpotFleetRequestConfig?.FulfilledCapacity ?? 0));
-    const ec2 = await this.context.clients.ec2();
-    await callAws('ec2:CancelSpotFleetRequests', () => ec2.send(new CancelSpotFleetRequestsCommand({ SpotFleetRequestIds: [id], TerminateInstances: false })));
+    const missing = Math.ceil(fleet.total - fleet.fulfilled);
+    await cancelKeepingHosts();
     const onDemand: Template = {
       ...template,
       priceType: 'ondemand',
@@ -62,7 +60,7 @@ export class HeterogeneousFallback {
       data.owners = { ...(request.data.owners ?? {}), ...(launched.owners ?? {}) };
       return { data, message: result.message && `on-demand fallback: ${result.message}` };
     } catch (error) {
-      const message = `on-demand fallback for ${missing} unit(s) failed: ${awsReason((error as { cause?: unknown }).cause ?? error)}`;
+      const message = `on-demand fallback for ${missing} unit(s) failed: ${awsReason(error)}`;
       this.context.logger.warn({ requestId: request.request.requestId, error: message }, 'heterogeneous fallback failed');
       return { data, message };
     }

@@ -1,0 +1,53 @@
+import type { Clock } from '../../domain/ports/clock.js';
+import type { Logger } from '../../domain/ports/logger.js';
+import type { ResourceLease } from '../../domain/ports/resource-lease.js';
+import type { ProviderApi } from '../../domain/template.js';
+import type { AwsSettings } from './aws-settings.js';
+import type { AwsClients } from './ec2/aws-clients.js';
+import { AwsGateway } from './ec2/aws-gateway.js';
+import { FulfilmentReporter } from './fulfilment-reporter.js';
+import type { ApiHandler, AwsContext } from './handlers/api-handler.js';
+import { AsgHandler } from './handlers/asg-handler.js';
+import { Ec2FleetApi } from './handlers/ec2-fleet-api.js';
+import { FleetHandler } from './handlers/fleet-handler.js';
+import { HeterogeneousFallback } from './handlers/heterogeneous-fallback.js';
+import { RunInstancesHandler } from './handlers/run-instances-handler.js';
+import { SpotFleetApi } from './handlers/spot-fleet-api.js';
+import { ImageResolver } from './image-resolver.js';
+import { LaunchTemplateCleaner } from './launch-template-cleaner.js';
+import { LaunchTemplateStore } from './launch-template-store.js';
+import { ReclaimFinder } from './reclaim-finder.js';
+import { SubnetZones } from './subnet-zones.js';
+
+/** Every part of the AWS provider, built once per process. */
+export interface AwsProviderParts {
+  context: AwsContext;
+  handlers: Record<ProviderApi, ApiHandler>;
+  launchTemplates: LaunchTemplateStore;
+  cleaner: LaunchTemplateCleaner;
+  reporter: FulfilmentReporter;
+  reclaims: ReclaimFinder;
+  subnets: SubnetZones;
+}
+
+/** The AWS provider wired from its parts: one flat list, nothing decided elsewhere. */
+export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock: Clock, logger: Logger, lease: ResourceLease): AwsProviderParts {
+  const gateway = new AwsGateway(clients, settings.config, logger);
+  const context: AwsContext = { gateway, config: settings.config, providerName: settings.providerName, clock, logger, lease };
+  const runInstances = new RunInstancesHandler(context);
+  const handlers: Record<ProviderApi, ApiHandler> = {
+    RunInstances: runInstances,
+    EC2Fleet: new FleetHandler(context, new Ec2FleetApi(gateway.ec2Fleets)),
+    SpotFleet: new FleetHandler(context, new SpotFleetApi(gateway.spotFleets), new HeterogeneousFallback(context, runInstances)),
+    ASG: new AsgHandler(context),
+  };
+  return {
+    context,
+    handlers,
+    launchTemplates: new LaunchTemplateStore(gateway.launchTemplates, new ImageResolver(gateway), settings.providerName),
+    cleaner: new LaunchTemplateCleaner(context),
+    reporter: new FulfilmentReporter(context, (api) => handlers[api]),
+    reclaims: new ReclaimFinder(context),
+    subnets: new SubnetZones(context, settings.workDir),
+  };
+}

@@ -1,0 +1,28 @@
+import type { Logger } from '../../../domain/ports/logger.js';
+import type { AwsConfig } from '../aws-config.js';
+import type { AwsClients } from './aws-clients.js';
+import { AutoScalingGateway } from './auto-scaling-gateway.js';
+import { Ec2FleetGateway } from './ec2-fleet-gateway.js';
+import { InstanceGateway } from './instance-gateway.js';
+import { LaunchTemplateGateway } from './launch-template-gateway.js';
+import { ParameterGateway } from './parameter-gateway.js';
+import { SpotFleetGateway } from './spot-fleet-gateway.js';
+
+/** Every AWS call the provider makes, by resource family. Nothing else in the provider sends. */
+export class AwsGateway {
+  readonly instances: InstanceGateway;
+  readonly ec2Fleets: Ec2FleetGateway;
+  readonly spotFleets: SpotFleetGateway;
+  readonly groups: AutoScalingGateway;
+  readonly launchTemplates: LaunchTemplateGateway;
+  readonly parameters: ParameterGateway;
+
+  constructor(clients: AwsClients, config: AwsConfig, logger: Logger) {
+    this.instances = new InstanceGateway(clients, config);
+    this.ec2Fleets = new Ec2FleetGateway(clients, config, logger);
+    this.spotFleets = new SpotFleetGateway(clients, config, logger);
+    this.groups = new AutoScalingGateway(clients, config);
+    this.launchTemplates = new LaunchTemplateGateway(clients, config);
+    this.parameters = new ParameterGateway(clients);
+  }
+}

@@ -1,0 +1,107 @@
+import {
+  CreateFleetCommand,
+  DeleteFleetsCommand,
+  DescribeFleetHistoryCommand,
+  DescribeFleetInstancesCommand,
+  DescribeFleetsCommand,
+  ModifyFleetCommand,
+  type CreateFleetCommandInput,
+  type CreateFleetCommandOutput,
+  type FleetData,
+} from '@aws-sdk/client-ec2';
+import type { Logger } from '../../../domain/ports/logger.js';
+import type { FleetType } from '../../../domain/template.js';
+import type { AwsConfig } from '../aws-config.js';
+import { allPages, chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
+import type { AwsClients } from './aws-clients.js';
+import { isFleetGone, isNotFound } from './aws-errors.js';
+import { historyReasons, type FleetGateway, type FleetInstance, type FleetView } from './fleet-gateway.js';
+
+const ENDED = new Set(['failed', 'deleted', 'deleted_running', 'deleted_terminating']);
+
+/** EC2 Fleet calls (CreateFleet, DescribeFleets, DescribeFleetInstances, DescribeFleetHistory, ModifyFleet, DeleteFleets). */
+export class Ec2FleetGateway implements FleetGateway {
+  readonly api = 'EC2Fleet';
+  readonly kind = 'ec2-fleet';
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly config: AwsConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(input: CreateFleetCommandInput): Promise<CreateFleetCommandOutput> {
+    const ec2 = await this.clients.ec2();
+    return send('ec2:CreateFleet', () => ec2.send(new CreateFleetCommand(input)));
+  }
+
+  async describe(ids: readonly string[]): Promise<Map<string, FleetView>> {
+    const ec2 = await this.clients.ec2();
+    const found = await describeKnown(ids, EC2_BATCH, async (part) => {
+      const output = await describe(this.config, 'ec2:DescribeFleets', () => ec2.send(new DescribeFleetsCommand({ FleetIds: part })), isNotFound);
+      return output.Fleets ?? [];
+    });
+    return new Map(found.filter((fleet) => fleet.FleetId).map((fleet) => [fleet.FleetId!, viewOf(fleet)]));
+  }
+
+  async instances(id: string): Promise<FleetInstance[]> {
+    const ec2 = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeFleetInstances', () => ec2.send(new DescribeFleetInstancesCommand({ FleetId: id, NextToken }))),
+    );
+    return pages.flatMap((page) =>
+      (page.ActiveInstances ?? []).filter((entry) => entry.InstanceId).map((entry) => ({ instanceId: entry.InstanceId!, instanceType: entry.InstanceType, spot: Boolean(entry.SpotInstanceRequestId) })),
+    );
+  }
+
+  async errorHistory(id: string, since: number): Promise<string[]> {
+    const ec2 = await this.clients.ec2();
+    const output = await describe(this.config, 'ec2:DescribeFleetHistory', () => ec2.send(new DescribeFleetHistoryCommand({ FleetId: id, StartTime: new Date(since) })));
+    const errors = (output.HistoryRecords ?? []).filter(
+      (record) => ['error', 'service-error'].includes(String(record.EventType)) || /error|fail|unusable|insufficient|invalid/i.test(record.EventInformation?.EventSubType ?? ''),
+    );
+    return historyReasons(errors);
+  }
+
+  async setTarget(id: string, total: number, onDemand: number): Promise<void> {
+    const ec2 = await this.clients.ec2();
+    await send('ec2:ModifyFleet', () =>
+      ec2.send(
+        new ModifyFleetCommand({
+          FleetId: id,
+          ExcessCapacityTerminationPolicy: 'no-termination',
+          TargetCapacitySpecification: { TotalTargetCapacity: total, OnDemandTargetCapacity: onDemand, SpotTargetCapacity: total - onDemand },
+        }),
+      ),
+    );
+  }
+
+  async remove(ids: readonly string[], terminateInstances: boolean): Promise<void> {
+    const ec2 = await this.clients.ec2();
+    for (const part of chunk(ids, 100)) {
+      const output = await send('ec2:DeleteFleets', () => ec2.send(new DeleteFleetsCommand({ FleetIds: part, TerminateInstances: terminateInstances })));
+      for (const failure of output.UnsuccessfulFleetDeletions ?? []) {
+        const error = { name: failure.Error?.Code ?? 'Unknown', message: failure.Error?.Message ?? '' };
+        if (isFleetGone(error) || error.name === 'fleetNotInDeletableState') continue;
+        this.logger.warn({ fleetId: failure.FleetId, code: error.name, error: error.message }, 'EC2 Fleet not deleted');
+      }
+    }
+  }
+}
+
+function viewOf(fleet: FleetData): FleetView {
+  const state = fleet.FleetState ?? '';
+  const spec = fleet.TargetCapacitySpecification;
+  return {
+    id: fleet.FleetId!,
+    type: (fleet.Type ?? 'maintain') as FleetType,
+    state,
+    ended: ENDED.has(state),
+    listable: !ENDED.has(state) || state === 'deleted_running',
+    modifying: state === 'modifying',
+    activityStatus: fleet.ActivityStatus,
+    total: spec?.TotalTargetCapacity ?? 0,
+    onDemand: spec?.OnDemandTargetCapacity ?? 0,
+    fulfilled: fleet.FulfilledCapacity ?? 0,
+  };
+}

@@ -1,0 +1,48 @@
+import type { FleetType } from '../../../domain/template.js';
+
+/** An EC2 Fleet or a Spot Fleet request, in the words both APIs share. */
+export interface FleetView {
+  id: string;
+  type: FleetType;
+  /** The API's own state name (`active`, `modifying`, `deleted_running`, `cancelled`…). */
+  state: string;
+  /** Deleted, cancelled or failed: it launches nothing more. */
+  ended: boolean;
+  /** Its instances can still be listed (live, or ended but keeping its instances). */
+  listable: boolean;
+  /** A modification is under way: the target shown is still the old one. */
+  modifying: boolean;
+  /** `error` when AWS cannot launch from it (bad AMI, role, security group). */
+  activityStatus?: string;
+  total: number;
+  onDemand: number;
+  fulfilled: number;
+}
+
+export interface FleetInstance {
+  instanceId: string;
+  instanceType?: string;
+  spot: boolean;
+}
+
+/** What the shared fleet lifecycle needs from the EC2 Fleet or the Spot Fleet API. */
+export interface FleetGateway {
+  readonly api: 'EC2Fleet' | 'SpotFleet';
+  /** Resource kind for leases and logs (`ec2-fleet`, `spot-fleet`). */
+  readonly kind: string;
+  /** The fleets among `ids` that AWS knows (unknown ones are left out). */
+  describe(ids: readonly string[]): Promise<Map<string, FleetView>>;
+  /** Every active instance of a fleet, all pages. */
+  instances(id: string): Promise<FleetInstance[]>;
+  /** Reasons of the error events in the fleet's history since `since` (epoch ms). */
+  errorHistory(id: string, since: number): Promise<string[]>;
+  /** Sets the target (excess hosts are kept: we terminate the ones we choose). */
+  setTarget(id: string, total: number, onDemand: number): Promise<void>;
+  /** Deletes (EC2 Fleet) or cancels (Spot Fleet) fleets with their instances; gone ones are fine. */
+  remove(ids: readonly string[], terminateInstances: boolean): Promise<void>;
+}
+
+/** Distinct reasons from fleet history records (`eventSubType: description`). */
+export function historyReasons(records: ReadonlyArray<{ EventInformation?: { EventSubType?: string; EventDescription?: string } }>): string[] {
+  return records.map((record) => [record.EventInformation?.EventSubType, record.EventInformation?.EventDescription].filter(Boolean).join(': ')).filter(Boolean);
+}

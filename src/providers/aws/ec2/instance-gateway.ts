@@ -1,0 +1,146 @@
+import {
+  CreateTagsCommand,
+  DescribeImagesCommand,
+  DescribeInstanceStatusCommand,
+  DescribeInstancesCommand,
+  DescribeSpotInstanceRequestsCommand,
+  DescribeSubnetsCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
+  type Image,
+  type Instance,
+  type InstanceStatus,
+  type RunInstancesCommandInput,
+  type RunInstancesCommandOutput,
+  type SpotInstanceRequest,
+  type Subnet,
+} from '@aws-sdk/client-ec2';
+import type { AwsConfig } from '../aws-config.js';
+import { toEc2Tags } from '../resource-tags.js';
+import { chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
+import type { AwsClients } from './aws-clients.js';
+import { awsErrorCode, awsErrorMessage, isNotFound } from './aws-errors.js';
+
+export interface InstanceListing {
+  instances: Map<string, Instance>;
+  /** Ids EC2 does not know: never launched, terminated long ago, or not visible yet (eventual consistency). */
+  missing: Set<string>;
+}
+
+/** Ids named in an `InvalidInstanceID.NotFound` message ("The instance IDs 'i-1, i-2' do not exist"). */
+function missingIdsOf(error: unknown): string[] {
+  if (awsErrorCode(error) !== 'InvalidInstanceID.NotFound') return [];
+  return awsErrorMessage(error).match(/\bi-[0-9a-z]+/gi) ?? [];
+}
+
+const GONE = new Set(['shutting-down', 'terminated']);
+
+/** Every EC2 instance call: launch, describe, terminate, tag, spot requests, status events, subnets, images. */
+export class InstanceGateway {
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly config: AwsConfig,
+  ) {}
+
+  async run(input: RunInstancesCommandInput): Promise<RunInstancesCommandOutput> {
+    const ec2 = await this.clients.ec2();
+    return send('ec2:RunInstances', () => ec2.send(new RunInstancesCommand(input)));
+  }
+
+  /** DescribeInstances by id, 1000 a call; unknown ids are reported missing instead of failing the call. */
+  async describe(ids: Iterable<string>): Promise<InstanceListing> {
+    const ec2 = await this.clients.ec2();
+    const listing: InstanceListing = { instances: new Map(), missing: new Set() };
+    for (const part of chunk([...new Set(ids)], EC2_BATCH)) {
+      let pending = part;
+      while (pending.length > 0) {
+        try {
+          const output = await describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ InstanceIds: pending })));
+          for (const reservation of output.Reservations ?? []) {
+            for (const instance of reservation.Instances ?? []) if (instance.InstanceId) listing.instances.set(instance.InstanceId, instance);
+          }
+          for (const id of pending) if (!listing.instances.has(id)) listing.missing.add(id);
+          pending = [];
+        } catch (error) {
+          const missing = missingIdsOf(error);
+          if (missing.length === 0) throw error;
+          for (const id of missing) listing.missing.add(id);
+          pending = pending.filter((id) => !listing.missing.has(id));
+        }
+      }
+    }
+    return listing;
+  }
+
+  /**
+   * TerminateInstances, 1000 a call. An `InvalidInstanceID.NotFound` is no proof the instance is
+   * gone (a just-launched instance may not be visible yet), so those ids are described again:
+   * the ones that show up live are terminated again; the ones EC2 still does not know are returned
+   * as unconfirmed, for the caller to judge by their age.
+   */
+  async terminate(ids: Iterable<string>): Promise<{ unconfirmed: string[] }> {
+    const ec2 = await this.clients.ec2();
+    const notFound: string[] = [];
+    for (const part of chunk([...new Set(ids)], EC2_BATCH)) {
+      let pending = part;
+      while (pending.length > 0) {
+        try {
+          await send('ec2:TerminateInstances', () => ec2.send(new TerminateInstancesCommand({ InstanceIds: pending })));
+          pending = [];
+        } catch (error) {
+          const missing = new Set(missingIdsOf(error));
+          if (missing.size === 0 && isNotFound(error) && pending.length === 1) missing.add(pending[0]);
+          if (missing.size === 0) throw error;
+          notFound.push(...pending.filter((id) => missing.has(id)));
+          pending = pending.filter((id) => !missing.has(id));
+        }
+      }
+    }
+    if (notFound.length === 0) return { unconfirmed: [] };
+    const recheck = await this.describe(notFound);
+    const visible = [...recheck.instances.values()].filter((instance) => !GONE.has(instance.State?.Name ?? '')).map((instance) => instance.InstanceId!);
+    if (visible.length > 0) await send('ec2:TerminateInstances', () => ec2.send(new TerminateInstancesCommand({ InstanceIds: visible })));
+    return { unconfirmed: [...recheck.missing] };
+  }
+
+  async tag(ids: readonly string[], tags: Record<string, string>): Promise<void> {
+    const ec2 = await this.clients.ec2();
+    for (const part of chunk(ids, EC2_BATCH)) await send('ec2:CreateTags', () => ec2.send(new CreateTagsCommand({ Resources: part, Tags: toEc2Tags(tags) })));
+  }
+
+  /** The spot instance requests among `ids` that EC2 still knows. */
+  async spotRequests(ids: readonly string[]): Promise<SpotInstanceRequest[]> {
+    const ec2 = await this.clients.ec2();
+    return describeKnown(ids, EC2_BATCH, async (part) => {
+      const output = await describe(this.config, 'ec2:DescribeSpotInstanceRequests', () =>
+        ec2.send(new DescribeSpotInstanceRequestsCommand({ SpotInstanceRequestIds: part })),
+      );
+      return output.SpotInstanceRequests ?? [];
+    });
+  }
+
+  /** Status and scheduled events of instances, 100 a call (DescribeInstanceStatus's limit by id). */
+  async statuses(ids: readonly string[]): Promise<InstanceStatus[]> {
+    const ec2 = await this.clients.ec2();
+    const statuses: InstanceStatus[] = [];
+    for (const part of chunk(ids, 100)) {
+      const output = await describe(this.config, 'ec2:DescribeInstanceStatus', () =>
+        ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: part, IncludeAllInstances: true })),
+      );
+      statuses.push(...(output.InstanceStatuses ?? []));
+    }
+    return statuses;
+  }
+
+  async subnets(ids: readonly string[]): Promise<Subnet[]> {
+    const ec2 = await this.clients.ec2();
+    const output = await describe(this.config, 'ec2:DescribeSubnets', () => ec2.send(new DescribeSubnetsCommand({ SubnetIds: [...ids] })));
+    return output.Subnets ?? [];
+  }
+
+  async image(ami: string): Promise<Image | undefined> {
+    const ec2 = await this.clients.ec2();
+    const output = await describe(this.config, 'ec2:DescribeImages', () => ec2.send(new DescribeImagesCommand({ ImageIds: [ami] })));
+    return output.Images?.[0];
+  }
+}

@@ -1,0 +1,98 @@
+import {
+  CreateLaunchTemplateCommand,
+  DeleteLaunchTemplateCommand,
+  DescribeFleetsCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeSpotFleetRequestsCommand,
+  type CreateLaunchTemplateCommandInput,
+} from '@aws-sdk/client-ec2';
+import type { AwsConfig } from '../aws-config.js';
+import { allPages, describe, send } from './aws-call.js';
+import type { AwsClients } from './aws-clients.js';
+import { isNotFound } from './aws-errors.js';
+
+const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'];
+const LIVE_FLEET_STATES = new Set(['submitted', 'active', 'modifying']);
+
+/** Launch templates, and the live EC2 resources that use them. */
+export class LaunchTemplateGateway {
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly config: AwsConfig,
+  ) {}
+
+  /** The id of the launch template with this name, if any. */
+  async findByName(name: string): Promise<string | undefined> {
+    const ec2 = await this.clients.ec2();
+    try {
+      const output = await send('ec2:DescribeLaunchTemplates', () => ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [name] })));
+      return output.LaunchTemplates?.[0]?.LaunchTemplateId;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async create(input: CreateLaunchTemplateCommandInput): Promise<string | undefined> {
+    const ec2 = await this.clients.ec2();
+    const output = await send('ec2:CreateLaunchTemplate', () => ec2.send(new CreateLaunchTemplateCommand(input)));
+    return output.LaunchTemplate?.LaunchTemplateId;
+  }
+
+  /** Deletes a launch template; false when it was already gone. */
+  async delete(id: string): Promise<boolean> {
+    const ec2 = await this.clients.ec2();
+    try {
+      await send('ec2:DeleteLaunchTemplate', () => ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: id })));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Which of `ids` a live instance was launched from (EC2's `aws:ec2launchtemplate:id` tag). */
+  async usedByInstances(ids: readonly string[]): Promise<Set<string>> {
+    const ec2 = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeInstances', () =>
+        ec2.send(
+          new DescribeInstancesCommand({
+            Filters: [
+              { Name: 'tag:aws:ec2launchtemplate:id', Values: [...ids] },
+              { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
+            ],
+            MaxResults: 1000,
+            NextToken,
+          }),
+        ),
+      ),
+    );
+    const instances = pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []));
+    return new Set(instances.flatMap((instance) => instance.Tags?.filter((tag) => tag.Key === 'aws:ec2launchtemplate:id' && tag.Value).map((tag) => tag.Value!) ?? []));
+  }
+
+  /** Launch templates of live EC2 Fleets. */
+  async usedByFleets(): Promise<Set<string>> {
+    const ec2 = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeFleets', () =>
+        ec2.send(new DescribeFleetsCommand({ Filters: [{ Name: 'fleet-state', Values: [...LIVE_FLEET_STATES] }], MaxResults: 1000, NextToken })),
+      ),
+    );
+    const configs = pages.flatMap((page) => (page.Fleets ?? []).flatMap((fleet) => fleet.LaunchTemplateConfigs ?? []));
+    return new Set(configs.flatMap((config) => (config.LaunchTemplateSpecification?.LaunchTemplateId ? [config.LaunchTemplateSpecification.LaunchTemplateId] : [])));
+  }
+
+  /** Launch templates of live Spot Fleet requests. */
+  async usedBySpotFleets(): Promise<Set<string>> {
+    const ec2 = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new DescribeSpotFleetRequestsCommand({ MaxResults: 1000, NextToken }))),
+    );
+    const live = pages.flatMap((page) => (page.SpotFleetRequestConfigs ?? []).filter((fleet) => LIVE_FLEET_STATES.has(fleet.SpotFleetRequestState ?? '')));
+    const configs = live.flatMap((fleet) => fleet.SpotFleetRequestConfig?.LaunchTemplateConfigs ?? []);
+    return new Set(configs.flatMap((config) => (config.LaunchTemplateSpecification?.LaunchTemplateId ? [config.LaunchTemplateSpecification.LaunchTemplateId] : [])));
+  }
+}

@@ -1,0 +1,100 @@
+import {
+  CancelSpotFleetRequestsCommand,
+  DescribeSpotFleetInstancesCommand,
+  DescribeSpotFleetRequestHistoryCommand,
+  DescribeSpotFleetRequestsCommand,
+  ModifySpotFleetRequestCommand,
+  RequestSpotFleetCommand,
+  type SpotFleetRequestConfig,
+  type SpotFleetRequestConfigData,
+} from '@aws-sdk/client-ec2';
+import type { Logger } from '../../../domain/ports/logger.js';
+import type { AwsConfig } from '../aws-config.js';
+import { allPages, chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
+import type { AwsClients } from './aws-clients.js';
+import { isFleetGone, isNotFound } from './aws-errors.js';
+import { historyReasons, type FleetGateway, type FleetInstance, type FleetView } from './fleet-gateway.js';
+
+const ENDED = new Set(['cancelled', 'cancelled_running', 'cancelled_terminating', 'failed']);
+
+/** Spot Fleet calls (RequestSpotFleet, DescribeSpotFleetRequests/Instances/RequestHistory, ModifySpotFleetRequest, CancelSpotFleetRequests). */
+export class SpotFleetGateway implements FleetGateway {
+  readonly api = 'SpotFleet';
+  readonly kind = 'spot-fleet';
+
+  constructor(
+    private readonly clients: AwsClients,
+    private readonly config: AwsConfig,
+    private readonly logger: Logger,
+  ) {}
+
+  async request(config: SpotFleetRequestConfigData): Promise<string | undefined> {
+    const ec2 = await this.clients.ec2();
+    const output = await send('ec2:RequestSpotFleet', () => ec2.send(new RequestSpotFleetCommand({ SpotFleetRequestConfig: config })));
+    return output.SpotFleetRequestId;
+  }
+
+  async describe(ids: readonly string[]): Promise<Map<string, FleetView>> {
+    const ec2 = await this.clients.ec2();
+    const found = await describeKnown(ids, EC2_BATCH, async (part) => {
+      const output = await describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new DescribeSpotFleetRequestsCommand({ SpotFleetRequestIds: part })), isNotFound);
+      return output.SpotFleetRequestConfigs ?? [];
+    });
+    return new Map(found.filter((fleet) => fleet.SpotFleetRequestId).map((fleet) => [fleet.SpotFleetRequestId!, viewOf(fleet)]));
+  }
+
+  async instances(id: string): Promise<FleetInstance[]> {
+    const ec2 = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeSpotFleetInstances', () => ec2.send(new DescribeSpotFleetInstancesCommand({ SpotFleetRequestId: id, NextToken }))),
+    );
+    return pages.flatMap((page) =>
+      (page.ActiveInstances ?? []).filter((entry) => entry.InstanceId).map((entry) => ({ instanceId: entry.InstanceId!, instanceType: entry.InstanceType, spot: Boolean(entry.SpotInstanceRequestId) })),
+    );
+  }
+
+  async errorHistory(id: string, since: number): Promise<string[]> {
+    const ec2 = await this.clients.ec2();
+    const output = await describe(this.config, 'ec2:DescribeSpotFleetRequestHistory', () =>
+      ec2.send(new DescribeSpotFleetRequestHistoryCommand({ SpotFleetRequestId: id, StartTime: new Date(since), EventType: 'error' })),
+    );
+    return historyReasons(output.HistoryRecords ?? []);
+  }
+
+  async setTarget(id: string, total: number, onDemand: number): Promise<void> {
+    const ec2 = await this.clients.ec2();
+    await send('ec2:ModifySpotFleetRequest', () =>
+      ec2.send(new ModifySpotFleetRequestCommand({ SpotFleetRequestId: id, TargetCapacity: total, OnDemandTargetCapacity: onDemand, ExcessCapacityTerminationPolicy: 'noTermination' })),
+    );
+  }
+
+  async remove(ids: readonly string[], terminateInstances: boolean): Promise<void> {
+    const ec2 = await this.clients.ec2();
+    for (const part of chunk(ids, 100)) {
+      const output = await send('ec2:CancelSpotFleetRequests', () =>
+        ec2.send(new CancelSpotFleetRequestsCommand({ SpotFleetRequestIds: part, TerminateInstances: terminateInstances })),
+      );
+      for (const failure of output.UnsuccessfulFleetRequests ?? []) {
+        if (isFleetGone({ name: failure.Error?.Code })) continue;
+        this.logger.warn({ spotFleetRequestId: failure.SpotFleetRequestId, error: failure.Error?.Message }, 'spot fleet request not cancelled');
+      }
+    }
+  }
+}
+
+function viewOf(fleet: SpotFleetRequestConfig): FleetView {
+  const state = fleet.SpotFleetRequestState ?? '';
+  const config = fleet.SpotFleetRequestConfig;
+  return {
+    id: fleet.SpotFleetRequestId!,
+    type: config?.Type === 'maintain' ? 'maintain' : 'request',
+    state,
+    ended: ENDED.has(state),
+    listable: !ENDED.has(state) || state === 'cancelled_running',
+    modifying: state === 'modifying',
+    activityStatus: fleet.ActivityStatus,
+    total: config?.TargetCapacity ?? 0,
+    onDemand: config?.OnDemandTargetCapacity ?? 0,
+    fulfilled: config?.FulfilledCapacity ?? 0,
+  };
+}

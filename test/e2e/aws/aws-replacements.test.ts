@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertSchema } from '../../support/hostfactory-harness.js';
+import { startAwsE2eCloud, SUBNETS, TRANSITION_MS, type AwsE2eCloud } from './aws-e2e-cloud.js';
+import { acquire, expectNothingLeft, giveBack } from './run-lifecycle.js';
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const refs = (machines: Array<Record<string, any>>) => machines.map((machine) => ({ name: machine.name, machineId: machine.machineId }));
+/** The fake's spot notice: EC2 gives 2 minutes; the fake gives this many real ms before it takes the host. */
+const NOTICE_MS = 8000;
+
+/**
+ * Real EC2 behaviours 1 and 2 of docs/aws.md, through the real scripts: spot notices as EC2 gives
+ * them with the terminate behaviour, and nothing we launch keeps running unseen (fleets and
+ * groups never replace a reclaimed or returned host; replacements nobody tracks are terminated;
+ * two racing returns on one fleet leave the right target).
+ */
+describe.concurrent('AWS reclaims and replacements through the real scripts', () => {
+  let cloud: AwsE2eCloud;
+
+  beforeAll(async () => {
+    cloud = await startAwsE2eCloud({}, { server: { spotNoticeMs: NOTICE_MS, subnets: { [SUBNETS[0]]: { zone: 'us-east-1a' }, [SUBNETS[1]]: { zone: 'us-east-1b' } } } });
+  });
+  afterAll(() => cloud.close());
+
+  const reclaims = async (machines: Array<Record<string, any>>) => {
+    const result = await cloud.hf.script('getReturnRequests', { machines: refs(machines) });
+    expect(result.exitCode, result.stderr).toBe(0);
+    assertSchema('getReturnRequests', result.json);
+    return (result.json.requests as Array<{ machine: string; gracePeriod: number }>).map(({ machine, gracePeriod }) => ({ machine, gracePeriod }));
+  };
+
+  it('a spot notice (instance-terminated-no-capacity, host still running) is reported with the seconds left, then with none once EC2 took the host', { timeout: 120_000 }, async () => {
+    const acquired = await acquire(cloud, 'EC2Fleet-Instant-Spot', 4);
+    const [noticed, healthy] = acquired.machines;
+    cloud.server.interruptSpot(noticed.machineId);
+    expect(cloud.server.instances.get(noticed.machineId)?.state).toBe('running');
+
+    const during = await reclaims(acquired.machines);
+    expect(during.map((entry) => entry.machine)).toEqual([noticed.name]);
+    expect(during[0].gracePeriod).toBeGreaterThan(60);
+    expect(during[0].gracePeriod).toBeLessThanOrEqual(120);
+
+    await sleep(NOTICE_MS + 3 * TRANSITION_MS);
+    expect(await reclaims(acquired.machines)).toEqual([{ machine: noticed.name, gracePeriod: 0 }]);
+    expect(during.map((entry) => entry.machine)).not.toContain(healthy.name);
+    expectNothingLeft(await giveBack(cloud, acquired, acquired.machines));
+  });
+
+  it('a maintain Spot Fleet does not replace a host under a spot notice: its target drops when getReturnRequests reports it', { timeout: 120_000 }, async () => {
+    const acquired = await acquire(cloud, 'SpotFleet-Maintain', 3);
+    const [noticed] = acquired.machines;
+    cloud.server.interruptSpot(noticed.machineId);
+    expect((await reclaims(acquired.machines)).map((entry) => entry.machine)).toEqual([noticed.name]);
+
+    await sleep(NOTICE_MS + 4 * TRANSITION_MS);
+    const after = cloud.server.resourcesOf(acquired.requestId);
+    expect(after.spotFleets[0].target).toBe(2);
+    expect(after.instances, 'the fleet launched a replacement for the interrupted host').toHaveLength(3);
+    expect(after.live.map((instance) => instance.instanceId)).not.toContain(noticed.machineId);
+
+    await giveBack(cloud, acquired, [noticed]);
+    expectNothingLeft(await giveBack(cloud, acquired, acquired.machines.slice(1)));
+  });
+
+  it('an Auto Scaling group stops launching once its request is complete: an unhealthy host is terminated, not replaced, and reported', { timeout: 120_000 }, async () => {
+    const acquired = await acquire(cloud, 'ASG-Spot-Weighted', 4);
+    const name = `hostfactory-${acquired.requestId}`;
+    expect([...cloud.server.autoScaling.groups.get(name)!.suspended.keys()].sort()).toEqual(['AZRebalance', 'Launch']);
+    const [sick] = acquired.machines;
+    cloud.server.markUnhealthy(sick.machineId);
+
+    await sleep(4 * TRANSITION_MS);
+    const after = cloud.server.resourcesOf(acquired.requestId);
+    expect(after.instances, 'the group replaced the unhealthy host').toHaveLength(acquired.machines.length);
+    expect(await reclaims(acquired.machines)).toEqual([{ machine: sick.name, gracePeriod: 0 }]);
+
+    await giveBack(cloud, acquired, [sick]);
+    expect(cloud.server.autoScaling.groups.get(name)?.target).toBe(4 - (sick.instanceType === 'm5.2xlarge' ? 2 : 1));
+    expectNothingLeft(await giveBack(cloud, acquired, acquired.machines.slice(1)));
+  });
+
+  it('a replacement a maintain fleet launched behind HostFactory\'s back is terminated and logged at the next return', { timeout: 120_000 }, async () => {
+    const acquired = await acquire(cloud, 'EC2Fleet-Maintain-OnDemand', 2);
+    const [lost, kept] = acquired.machines;
+    cloud.server.terminateOutside(lost.machineId);
+    await sleep(4 * TRANSITION_MS);
+    const replaced = cloud.server.resourcesOf(acquired.requestId).live.map((instance) => instance.instanceId);
+    const replacement = replaced.find((id) => id !== kept.machineId)!;
+    expect(replaced, 'the fake maintain fleet replaces a lost host').toHaveLength(2);
+
+    const after = await giveBack(cloud, acquired, [lost]);
+    expect(after.live.map((instance) => instance.instanceId)).toEqual([kept.machineId]);
+    expect(cloud.server.instances.get(replacement)?.state).toMatch(/shutting-down|terminated/);
+    const logged = cloud.hf.logLines().filter((line) => line.msg === 'untracked instance terminated');
+    expect(logged.map((line) => line.instanceId)).toContain(replacement);
+    expectNothingLeft(await giveBack(cloud, acquired, [kept]));
+  });
+
+  it('two returns racing on one maintain fleet leave it at the right target, with nothing replaced', { timeout: 120_000 }, async () => {
+    const acquired = await acquire(cloud, 'EC2Fleet-Maintain-OnDemand', 4);
+    const [first, second] = acquired.machines;
+    const racing = await Promise.all([first, second].map((machine) => cloud.hf.script('requestReturnMachines', { machines: refs([machine]) })));
+    for (const result of racing) expect(result.exitCode, result.stderr).toBe(0);
+
+    await sleep(5 * TRANSITION_MS);
+    const after = cloud.server.resourcesOf(acquired.requestId);
+    expect(after.ec2Fleets[0].target).toBe(2);
+    expect(after.instances, 'the fleet launched replacements for returned hosts').toHaveLength(4);
+    expect(after.live.map((instance) => instance.instanceId).sort()).toEqual(acquired.machines.slice(2).map((machine) => machine.machineId).sort());
+    expectNothingLeft(await giveBack(cloud, acquired, acquired.machines.slice(2)));
+  });
+});
