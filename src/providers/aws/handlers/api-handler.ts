@@ -9,7 +9,6 @@ import type { AwsConfig } from '../aws-config.js';
 import type { CapacityPlan } from '../capacity-plan.js';
 import type { AwsGateway } from '../ec2/aws-gateway.js';
 import type { LaunchTemplateRef } from '../launch-template-store.js';
-import type { RequestUnits } from './fleet-target.js';
 import type { AwsProviderData } from '../provider-data.js';
 
 /** What every part of the AWS provider shares. */
@@ -107,17 +106,6 @@ export function validUntilOf(template: Template, now: number): number {
 export function createdLaunchTemplates(groups: readonly ReleaseGroup[]): string[] {
   const ids = groups.flatMap((group) => (group.data.launchTemplateCreated && group.data.launchTemplateId ? [group.data.launchTemplateId] : []));
   return [...new Set(ids)];
-}
-
-/** What the groups' request asked for, and every machine the store holds for it (released ones included). */
-export function requestUnitsOf(groups: readonly ReleaseGroup[], onDemandFallback: number): RequestUnits {
-  const [first] = groups;
-  const tracked = new Map(groups.flatMap((group) => [...group.tracked, ...group.machines]).map((machine) => [machine.machineId, machine]));
-  return {
-    units: first?.data.units ?? first?.owner.machineCount ?? 0,
-    onDemandUnits: first?.data.onDemandUnits ?? onDemandFallback,
-    tracked: [...tracked.values()],
-  };
 }
 
 /** True once a request's resources will launch nothing more for it (HostFactory has its answer). */

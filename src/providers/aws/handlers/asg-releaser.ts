@@ -1,8 +1,8 @@
 import type { AutoScalingGroup, Instance as GroupMember } from '@aws-sdk/client-auto-scaling';
 import type { Machine } from '../../../domain/machine.js';
 import { awsReason, isNotFound, isScalingActivityInProgress } from '../ec2/aws-errors.js';
-import { createdLaunchTemplates, isSettled, requestUnitsOf, unitsOfMachines, type AwsContext, type ReleaseGroup, type ReleaseOutcome } from './api-handler.js';
-import { targetWithout } from './fleet-target.js';
+import { createdLaunchTemplates, isSettled, unitsOfMachines, type AwsContext, type ReleaseGroup, type ReleaseOutcome } from './api-handler.js';
+import { requestUnitsOf, targetWithout } from './fleet-target.js';
 import { ReleaseFailures, terminateMachines } from './instance-release.js';
 
 const LEAVING = /^(Terminating|Terminated|Detaching|Detached|Standby)/;

@@ -5,13 +5,12 @@ import type { AwsProviderData } from '../provider-data.js';
 import {
   createdLaunchTemplates,
   isSettled,
-  requestUnitsOf,
   type AwsContext,
   type ObservedRequest,
   type ReleaseGroup,
   type ReleaseOutcome,
 } from './api-handler.js';
-import { sameTarget, targetWithout } from './fleet-target.js';
+import { requestUnitsOf, sameTarget, targetWithout } from './fleet-target.js';
 import { ReleaseFailures, terminateMachines } from './instance-release.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

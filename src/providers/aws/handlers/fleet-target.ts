@@ -1,6 +1,6 @@
 import type { Machine } from '../../../domain/machine.js';
 import type { FleetView } from '../ec2/fleet-gateway.js';
-import { unitsOfMachines } from './api-handler.js';
+import { unitsOfMachines, type ReleaseGroup } from './api-handler.js';
 
 export interface FleetTarget {
   total: number;
@@ -40,4 +40,15 @@ export function targetWithout(fleet: FleetTarget, trackedActive: readonly Machin
 
 export function sameTarget(fleet: FleetView, target: FleetTarget): boolean {
   return fleet.total === target.total && fleet.onDemand === target.onDemand;
+}
+
+/** What the groups' request asked for, and every machine the store holds for it (released ones included). */
+export function requestUnitsOf(groups: readonly ReleaseGroup[], onDemandFallback: number): RequestUnits {
+  const [first] = groups;
+  const tracked = new Map(groups.flatMap((group) => [...group.tracked, ...group.machines]).map((machine) => [machine.machineId, machine]));
+  return {
+    units: first?.data.units ?? first?.owner.machineCount ?? 0,
+    onDemandUnits: first?.data.onDemandUnits ?? onDemandFallback,
+    tracked: [...tracked.values()],
+  };
 }
