@@ -69,6 +69,10 @@ export interface InjectedFailure {
  * AWS_ENDPOINT_URL ("Service-specific endpoints", AWS SDKs and Tools Reference Guide,
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html: the service-specific
  * endpoint "overrides any global endpoint set in AWS_ENDPOINT_URL").
+ *
+ * Not modelled: spot prices, pagination (no answer carries a NextToken), SSM, the
+ * `pending_termination` fleet state, AWS's choice of which unprotected group member to scale in,
+ * rejection of ModifyFleet on `request` fleets, and RunInstances with an unknown AMI (accepted).
  */
 export class FakeEc2Server {
   readonly cloud: FakeCloud;

@@ -79,6 +79,25 @@ describe.concurrent('AWS reclaims and replacements through the real scripts', ()
     expectNothingLeft(await giveBack(cloud, acquired, acquired.machines.slice(1)));
   });
 
+  it('reports a host terminated outside HostFactory with no grace, and its maintain fleet runs no host in its place', { timeout: 120_000 }, async () => {
+    const acquired = await acquire(cloud, 'EC2Fleet-Maintain-OnDemand', 2);
+    const [lost, kept] = acquired.machines;
+    cloud.server.terminateOutside(lost.machineId);
+
+    expect(await reclaims(acquired.machines)).toEqual([{ machine: lost.name, gracePeriod: 0 }]);
+
+    // getReturnRequests lowered the fleet's target (and terminated a replacement it had already launched).
+    await sleep(4 * TRANSITION_MS);
+    const after = cloud.server.resourcesOf(acquired.requestId);
+    expect(after.live.map((instance) => instance.instanceId)).toEqual([kept.machineId]);
+    expect(after.ec2Fleets[0].target).toBe(1);
+
+    // HostFactory drains and returns the reclaimed host first, the other one later.
+    await giveBack(cloud, acquired, [lost]);
+    const left = await giveBack(cloud, acquired, [kept]);
+    expectNothingLeft(left);
+  });
+
   it('a replacement a maintain fleet launched behind HostFactory\'s back is terminated and logged at the next return', { timeout: 120_000 }, async () => {
     const acquired = await acquire(cloud, 'EC2Fleet-Maintain-OnDemand', 2);
     const [lost, kept] = acquired.machines;

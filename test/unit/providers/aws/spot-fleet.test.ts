@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { AllocationStrategy } from '../../../../src/domain/template.js';
 import type { TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
-import { ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { awsError, ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role';
 
@@ -134,6 +134,7 @@ describe('Spot Fleet', () => {
   it('reports an expired, short fleet final with the error history, and cancels it keeping the hosts it launched', async () => {
     ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 4, 1, { ActivityStatus: 'error' })] });
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1', InstanceType: 'm5.xlarge' }] });
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1', InstanceType: 'm5.xlarge', InstanceLifecycle: 'spot' })] }] });
     ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({ SuccessfulFleetRequests: [{ SpotFleetRequestId: 'sfr-1' }] });
     ec2Mock.on(DescribeSpotFleetRequestHistoryCommand).resolves({
       HistoryRecords: [{ EventType: 'error', EventInformation: { EventSubType: 'allLaunchSpecsTemporarilyBlacklisted', EventDescription: 'capacity-not-available' } }],
@@ -151,9 +152,19 @@ describe('Spot Fleet', () => {
   it('reports a request fleet final once AWS says it is fulfilled', async () => {
     ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 2, 2, { ActivityStatus: 'fulfilled' })] });
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1', InstanceLifecycle: 'spot' })] }] });
     const { provider } = makeProvider();
     const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
     expect((await provider.describeRequests([tracked])).get(REQUEST_ID)!.final).toBe(true);
+  });
+
+  it('keeps a fulfilled fleet not final while an instance it lists is not visible in DescribeInstances yet (eventual consistency)', async () => {
+    ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'active', 2, 2, { ActivityStatus: 'fulfilled' })] });
+    ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
+    ec2Mock.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-1' does not exist"));
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
+    expect((await provider.describeRequests([tracked])).get(REQUEST_ID)!.final).toBe(false);
   });
 
   it('describes the other fleets when one fleet id no longer exists, reporting that one gone once past the pending timeout', async () => {
