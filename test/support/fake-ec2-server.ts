@@ -187,6 +187,13 @@ export class FakeEc2Server {
     this.cloud.visibilityLagMs = ms;
   }
 
+  /** Ends the lag now: every hidden instance, fleet and group becomes visible (a test need not bet on time). */
+  revealHidden(): void {
+    this.cloud.visibilityLagMs = 0;
+    const hidden = [...this.cloud.instances.values(), ...this.ec2Fleets.fleets.values(), ...this.spotFleets.fleets.values(), ...this.autoScaling.groups.values()];
+    for (const resource of hidden) resource.visibleAt = undefined;
+  }
+
   /** No capacity for `instanceType` in `zone` (every zone when absent): launches there fail InsufficientInstanceCapacity. */
   setNoCapacity(instanceType: string, zone?: string): void {
     this.cloud.setNoCapacity(instanceType, zone);

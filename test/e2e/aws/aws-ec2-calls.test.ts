@@ -106,11 +106,14 @@ describe('AWS calls held to real EC2 behaviour, through the real scripts', () =>
 
     it('4. instances and fleets EC2 does not show yet are pending, never gone: the requests complete', { timeout: 120_000 }, () =>
       withOwnCloud(async (own) => {
-        own.server.setVisibilityLag(3000);
+        own.server.setVisibilityLag(600_000);
         const [run, fleet] = await Promise.all([requestHosts(own, 'RunInstances-OnDemand', 2), requestHosts(own, 'EC2Fleet-Request-Spot', 2)]);
-        const first = await own.hf.script('getRequestStatus', { requests: [{ requestId: run }, { requestId: fleet }] });
-        assertSchema('getRequestStatus', first.json);
-        expect(first.json.requests.map((request: any) => request.status)).toEqual(['running', 'running']);
+        for (let poll = 0; poll < 2; poll += 1) {
+          const hidden = await own.hf.script('getRequestStatus', { requests: [{ requestId: run }, { requestId: fleet }] });
+          assertSchema('getRequestStatus', hidden.json);
+          expect(hidden.json.requests.map((request: any) => request.status)).toEqual(['running', 'running']);
+        }
+        own.server.revealHidden();
         await Promise.all([waitComplete(own, 'RunInstances-OnDemand', run, 2), waitComplete(own, 'EC2Fleet-Request-Spot', fleet, 2)]);
       }));
 
