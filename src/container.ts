@@ -44,7 +44,7 @@ export async function buildContainer(
 
   container.bind(Logger).toConstantValue(logger);
   container.bind(Clock).to(SystemClock).inSingletonScope();
-  container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity(settings.providerName, config.providerType));
+  container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity(settings.providerName, config.providerType, config.returnUntrackedHosts));
   container.bind(TemplateSettings).toConstantValue({ confDir: settings.confDir, providerName: settings.providerName, providerType: config.providerType });
   container.bind(TemplateRepository).to(FileTemplateRepository).inSingletonScope();
 

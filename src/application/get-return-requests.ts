@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import type { Machine, MachineRef } from '../domain/machine.js';
+import { isEnding, refersTo, type Machine, type MachineRef } from '../domain/machine.js';
 import { CloudProvider, type Reclaim } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
@@ -19,14 +19,29 @@ export class GetReturnRequests {
     const refs = held.filter((ref) => ref.machineId || ref.name);
     if (refs.length === 0) return [];
     const known = await this.machines.findByRefs(refs);
+    const unknown = refs.filter((ref) => !known.some((machine) => refersTo(ref, machine)));
     const notReturned = known.filter((machine) => machine.returnRequestId === undefined);
-    if (known.length < refs.length) this.logger.debug({ held: refs.length, known: known.length }, 'hosts not in the store are skipped');
-    if (notReturned.length === 0) return [];
-    const reclaims = await this.cloud.listReclaims(notReturned);
+    const reclaims = notReturned.length > 0 ? await this.cloud.listReclaims(notReturned) : [];
     if (reclaims.length > 0) {
       this.logger.info({ reclaims }, 'hosts being reclaimed by the cloud');
       await this.stopReplacing(notReturned.filter((machine) => reclaims.some((reclaim) => reclaim.machineId === machine.machineId)));
     }
+    return unknown.length > 0 ? [...reclaims, ...(await this.reclaimsOfUnknown(unknown))] : reclaims;
+  }
+
+  /**
+   * Hosts HostFactory holds that the store does not know: the cloud is asked, and those it no
+   * longer has, or that are ending, are reported with no grace (as other HostFactory providers do).
+   */
+  private async reclaimsOfUnknown(refs: readonly MachineRef[]): Promise<Reclaim[]> {
+    const hosts = await this.cloud.findHosts(refs);
+    const reclaims = refs.flatMap((ref): Reclaim[] => {
+      const host = hosts.find((candidate) => refersTo(ref, candidate));
+      const name = ref.name ?? host?.name ?? ref.machineId ?? '';
+      if (!host) return [{ machineId: ref.machineId ?? '', name, gracePeriod: 0, reason: 'not in the store nor in the cloud' }];
+      return isEnding(host.status) ? [{ machineId: host.machineId, name, gracePeriod: 0, reason: `not in the store; ${host.status} in the cloud` }] : [];
+    });
+    if (reclaims.length > 0) this.logger.info({ reclaims }, 'hosts the store does not know are gone or ending');
     return reclaims;
   }
 

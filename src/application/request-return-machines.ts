@@ -1,8 +1,8 @@
 import { inject, injectable } from 'inversify';
 import { HostFactoryError, toHostFactoryError } from '../domain/errors.js';
-import type { Machine, MachineRef } from '../domain/machine.js';
+import { newMachine, refersTo, type Machine, type MachineRef } from '../domain/machine.js';
 import { Clock } from '../domain/ports/clock.js';
-import { CloudProvider } from '../domain/ports/cloud-provider.js';
+import { CloudProvider, type CloudHost } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
@@ -34,8 +34,8 @@ export class RequestReturnMachines {
   async execute(refs: readonly MachineRef[]): Promise<ReturnResult> {
     const usable = refs.filter((ref) => ref.machineId || ref.name);
     if (usable.length === 0) throw new HostFactoryError('INVALID_INPUT', 'no machines given: each needs a name or a machineId');
-    const found = await this.machines.findByRefs(usable);
-    const unknown = usable.filter((ref) => !found.some((machine) => matches(machine, ref)));
+    const known = await this.machines.findByRefs(usable);
+    const unknown = usable.filter((ref) => !known.some((machine) => refersTo(ref, machine)));
 
     const now = this.clock.now();
     const request: Request = {
@@ -50,17 +50,47 @@ export class RequestReturnMachines {
       version: 0,
     };
     await this.requests.create(request);
+    const notes: string[] = [];
+    const found = [...known, ...(unknown.length > 0 ? await this.adopt(unknown, notes) : [])];
     const claimed = await this.claim(found, request.requestId);
     const skipped = found.filter((machine) => !claimed.some((own) => own.machineId === machine.machineId));
 
-    const notes: string[] = [];
-    if (unknown.length > 0) notes.push(`unknown machine(s): ${unknown.map(describeRef).join(', ')}`);
     if (skipped.length > 0) notes.push(`already returned: ${skipped.map((m) => m.name || m.machineId).join(', ')}`);
     await this.release(request, claimed, notes);
     const message = [claimed.length > 0 ? 'Delete VM success.' : 'No Active VM.', ...notes].join(' ');
     await this.finishRecording(request, claimed.length, claimed.length > 0 ? undefined : message);
     this.logger.info({ requestId: request.requestId, machines: claimed.map((m) => m.machineId) }, 'return requested');
     return { requestId: request.requestId, message, returned: claimed };
+  }
+
+  /**
+   * Hosts the store does not know are looked up in the cloud: one this provider instance tagged
+   * (or any, with RETURN_UNTRACKED_HOSTS) is recorded and returned like the others; one tagged by
+   * nobody or by another provider instance is left alone and named; one the cloud does not know is
+   * named as unknown.
+   */
+  private async adopt(refs: readonly MachineRef[], notes: string[]): Promise<Machine[]> {
+    let hosts: CloudHost[];
+    try {
+      hosts = await this.cloud.findHosts(refs);
+    } catch (error) {
+      this.logger.warn({ refs, err: error }, 'hosts the store does not know could not be looked up in the cloud');
+      notes.push(`unknown machine(s), not looked up in the cloud (${toHostFactoryError(error).message}): ${refs.map(describeRef).join(', ')}`);
+      return [];
+    }
+    const missing = refs.filter((ref) => !hosts.some((host) => refersTo(ref, host)));
+    const ours = hosts.filter((host) => host.providerName === this.identity.name || this.identity.returnUntrackedHosts);
+    const foreign = hosts.filter((host) => !ours.includes(host));
+    if (missing.length > 0) notes.push(`unknown machine(s): ${missing.map(describeRef).join(', ')}`);
+    if (foreign.length > 0) {
+      const owners = foreign.map((host) => `${host.name || host.machineId} (${host.providerName ? `tagged by ${host.providerName}` : 'untagged'})`);
+      notes.push(`left running, not launched by provider instance ${this.identity.name}: ${owners.join(', ')}; set RETURN_UNTRACKED_HOSTS=true to return such hosts`);
+    }
+    if (ours.length === 0) return [];
+    const now = this.clock.now();
+    const recorded = await this.machines.addIfAbsent(ours.map((host) => newMachine(host.requestId ?? UNTRACKED_REQUEST_ID, host.templateId ?? '', host, now)));
+    this.logger.info({ machines: recorded.map((machine) => machine.machineId) }, 'hosts the store did not know recorded for return');
+    return this.machines.findByRefs(ours.map((host) => ({ machineId: host.machineId })));
   }
 
   /** Sets returnRequestId on each machine not already being returned; returns the ones won. */
@@ -120,9 +150,8 @@ export class RequestReturnMachines {
   }
 }
 
-function matches(machine: Machine, ref: MachineRef): boolean {
-  return (ref.machineId !== undefined && ref.machineId === machine.machineId) || (ref.name !== undefined && ref.name === machine.name);
-}
+/** The request id recorded for a returned host whose tags name no request. */
+export const UNTRACKED_REQUEST_ID = 'untracked';
 
 function describeRef(ref: MachineRef): string {
   return ref.name && ref.machineId ? `${ref.name} (${ref.machineId})` : (ref.name ?? ref.machineId ?? '?');

@@ -54,6 +54,16 @@ const LIFECYCLE_ORDER: Record<MachineState, number> = {
   terminated: 5,
 };
 
+/** True when `ref` names this machine: by machineId when given, else by host name. */
+export function refersTo(ref: MachineRef, machine: Pick<CloudMachine, 'machineId' | 'name'>): boolean {
+  return (ref.machineId !== undefined && ref.machineId === machine.machineId) || (ref.name !== undefined && ref.name === machine.name);
+}
+
+/** A host no longer usable: stopping, stopped, shutting down or terminated. */
+export function isEnding(status: MachineState): boolean {
+  return status !== 'pending' && status !== 'running';
+}
+
 /** Machine states only move forward; a stale observation must never undo a newer one. */
 export function isForwardTransition(from: MachineState, to: MachineState): boolean {
   return LIFECYCLE_ORDER[to] >= LIFECYCLE_ORDER[from];

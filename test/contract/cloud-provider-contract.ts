@@ -131,6 +131,17 @@ export function describeCloudProviderContract(
       await expect(subject.provider.release(held, [tracked.request], held)).resolves.toEqual({ failed: {} });
     });
 
+    it('findHosts finds launched hosts by id or by host name with their tags\' owner, and leaves out what the cloud does not know', async () => {
+      const { machines } = await launchAndSee('req-contract-find', 2);
+      subject.advance(30);
+      const [byId, byName] = machines;
+      const described = await subject.provider.describeMachines(toMachines('req-contract-find', machines));
+      const name = described.find((machine) => machine.machineId === byName.machineId)!.name;
+      const hosts = await subject.provider.findHosts([{ machineId: byId.machineId }, { name }, { machineId: 'i-0000000000000dead' }]);
+      expect(ids(hosts)).toEqual(ids(machines));
+      for (const host of hosts) expect(host).toMatchObject({ requestId: 'req-contract-find', templateId: template.templateId, providerName: expect.any(String) });
+    });
+
     it('listReclaims on healthy running machines is empty', async () => {
       const { machines } = await launchAndSee('req-contract-healthy', 2);
       subject.advance(30);

@@ -1,6 +1,7 @@
 import { HostFactoryError } from '../../src/domain/errors.js';
-import type { CloudMachine, Machine } from '../../src/domain/machine.js';
+import type { CloudMachine, Machine, MachineRef } from '../../src/domain/machine.js';
 import type {
+  CloudHost,
   CloudProvider,
   FulfilmentReport,
   LaunchOrder,
@@ -18,6 +19,8 @@ import { unitsOf, weightedTypes } from '../../src/domain/template.js';
  */
 export class FakeCloudProvider implements CloudProvider {
   readonly instances = new Map<string, CloudMachine & { requestId: string }>();
+  /** Hosts the cloud has that no launch of this fake made (other provider instances', untagged, lost records). */
+  readonly strangers = new Map<string, CloudHost>();
   readonly calls: Array<{ method: string; args: unknown }> = [];
   reports = new Map<string, Partial<FulfilmentReport>>();
   reclaims: Reclaim[] = [];
@@ -92,6 +95,12 @@ export class FakeCloudProvider implements CloudProvider {
   async listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {
     this.calls.push({ method: 'listReclaims', args: machines.map((m) => m.machineId) });
     return this.reclaims.filter((r) => machines.some((m) => m.machineId === r.machineId));
+  }
+
+  async findHosts(refs: readonly MachineRef[]): Promise<CloudHost[]> {
+    this.calls.push({ method: 'findHosts', args: refs });
+    const all: CloudHost[] = [...[...this.instances.values()].map((instance) => ({ ...instance, providerName: 'sim' })), ...this.strangers.values()];
+    return all.filter((host) => refs.some((ref) => (ref.machineId ? ref.machineId === host.machineId : ref.name === host.name)));
   }
 
   callsOf(method: string): unknown[] {

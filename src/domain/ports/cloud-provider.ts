@@ -1,5 +1,5 @@
 import type { ServiceIdentifier } from 'inversify';
-import type { CloudMachine, Machine } from '../machine.js';
+import type { CloudMachine, Machine, MachineRef } from '../machine.js';
 import type { Request } from '../request.js';
 import type { Template } from '../template.js';
 
@@ -46,6 +46,14 @@ export interface FulfilmentReport {
    * they are reported `fail`.
    */
   failedMachines?: Record<string, string>;
+}
+
+/** A host the cloud has, found by id or host name, with what its tags say of its owner. */
+export interface CloudHost extends CloudMachine {
+  /** The provider instance its tags name (`hostfactory:provider`); undefined when untagged. */
+  providerName?: string;
+  requestId?: string;
+  templateId?: string;
 }
 
 /** What a release could not do at once. */
@@ -100,6 +108,12 @@ export interface CloudProvider {
    * interruption, rebalance, scheduled retirement, stopped or terminated outside HostFactory).
    */
   listReclaims(machines: readonly Machine[]): Promise<Reclaim[]>;
+  /**
+   * Hosts the cloud knows among `refs`, looked up by machineId, else by host name, in one batched
+   * set of calls, whatever their state and whoever tagged them; refs the cloud does not know are
+   * left out. For hosts the store does not know (lost records, replacements, a migration).
+   */
+  findHosts(refs: readonly MachineRef[]): Promise<CloudHost[]>;
   /**
    * These machines are being reclaimed (see listReclaims): make sure the fleet or group owning
    * them does not replace them (lower its target; idempotent). `owners` and `tracked` as for

@@ -17,6 +17,7 @@ const providerConfigSchema = z
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     ACCEPT_PROPAGATED_LOG_SETTING: z.boolean().default(false),
     STORE: z.string().min(1).optional(),
+    RETURN_UNTRACKED_HOSTS: z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() === 'true' : value), z.boolean()).default(false),
   })
   .loose();
 
@@ -26,6 +27,8 @@ export interface ProviderConfig {
   logLevel: LogLevel;
   /** Store URL from the file (HOSTFACTORY_STORE overrides it). */
   store?: string;
+  /** RETURN_UNTRACKED_HOSTS: a returned host the store does not know and this provider instance did not tag is terminated too (a migration from IBM's plugin). */
+  returnUntrackedHosts: boolean;
   raw: Record<string, unknown>;
 }
 
@@ -68,6 +71,7 @@ export function parseProviderConfig(text: string, file: string, env: NodeJS.Proc
     providerType: parsed.data.PROVIDER_TYPE,
     logLevel,
     store: parsed.data.STORE,
+    returnUntrackedHosts: parsed.data.RETURN_UNTRACKED_HOSTS,
     raw: raw as Record<string, unknown>,
   };
 }

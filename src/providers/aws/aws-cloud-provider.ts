@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../domain/errors.js';
-import type { CloudMachine, Machine } from '../../domain/machine.js';
-import type { CloudProvider, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TrackedRequest } from '../../domain/ports/cloud-provider.js';
+import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js';
+import type { CloudHost, CloudProvider, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TrackedRequest } from '../../domain/ports/cloud-provider.js';
 import { Clock } from '../../domain/ports/clock.js';
 import { Logger } from '../../domain/ports/logger.js';
 import { ResourceLease } from '../../domain/ports/resource-lease.js';
@@ -15,7 +15,7 @@ import { AwsClients } from './ec2/aws-clients.js';
 import { isLaunchTemplateNotFound, isOutcomeUnknown, translateAwsError } from './ec2/aws-errors.js';
 import { ReleaseFailures } from './handlers/instance-release.js';
 import type { ReleaseGroup } from './handlers/api-handler.js';
-import { goneMachine, toCloudMachine } from './instance-mapper.js';
+import { goneMachine, toCloudHost, toCloudMachine } from './instance-mapper.js';
 import { readProviderData } from './provider-data.js';
 import { requestTags } from './resource-tags.js';
 
@@ -155,6 +155,19 @@ export class AwsCloudProvider implements CloudProvider {
     if (Object.keys(failures.failed).length === machines.length && failures.errors.length > 0) throw translateAwsError(failures.errors[0]);
     if (freed.length > 0) await this.parts.cleaner.cleanUp(freed, new Set(groups.keys()));
     return { failed: failures.failed };
+  }
+
+  async findHosts(refs: readonly MachineRef[]): Promise<CloudHost[]> {
+    const ids = refs.flatMap((ref) => (ref.machineId ? [ref.machineId] : []));
+    const names = refs.flatMap((ref) => (!ref.machineId && ref.name ? [ref.name] : []));
+    const { instances } = this.parts.context.gateway;
+    try {
+      const byId = ids.length > 0 ? [...(await instances.describe(ids)).instances.values()] : [];
+      const byName = names.length > 0 ? await instances.byPrivateDnsNames(names) : [];
+      return [...byId, ...byName].map(toCloudHost);
+    } catch (error) {
+      throw translateAwsError(error);
+    }
   }
 
   listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {

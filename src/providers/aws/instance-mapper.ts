@@ -1,6 +1,7 @@
 import type { Instance } from '@aws-sdk/client-ec2';
 import type { CloudMachine, MachineState } from '../../domain/machine.js';
-import { fromEc2Tags } from './resource-tags.js';
+import type { CloudHost } from '../../domain/ports/cloud-provider.js';
+import { fromEc2Tags, TAG_PROVIDER, TAG_REQUEST_ID, TAG_TEMPLATE_ID } from './resource-tags.js';
 
 const STATES = new Set<MachineState>(['pending', 'running', 'stopping', 'stopped', 'shutting-down', 'terminated']);
 
@@ -33,6 +34,17 @@ export function toCloudMachine(instance: Instance, context: MappingContext): Clo
     if (reason) machine.failureMessage = reason;
   }
   return machine;
+}
+
+/** An instance found by id or name, with the owner its tags name. */
+export function toCloudHost(instance: Instance): CloudHost {
+  const machine = toCloudMachine(instance, { weight: 1 });
+  return {
+    ...machine,
+    providerName: machine.instanceTags[TAG_PROVIDER],
+    requestId: machine.instanceTags[TAG_REQUEST_ID],
+    templateId: machine.instanceTags[TAG_TEMPLATE_ID],
+  };
 }
 
 /** A machine the cloud no longer knows: reported terminated. */

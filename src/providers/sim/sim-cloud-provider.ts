@@ -1,9 +1,10 @@
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
 import { HostFactoryError } from '../../domain/errors.js';
-import type { CloudMachine, Machine } from '../../domain/machine.js';
+import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js';
 import { Clock } from '../../domain/ports/clock.js';
 import type {
+  CloudHost,
   CloudProvider,
   FulfilmentReport,
   LaunchOrder,
@@ -18,7 +19,7 @@ import { instanceTypesOf, planLaunch } from './launch-plan.js';
 import { randomSeed } from './seeded-random.js';
 import { SimCloudSettings } from './sim-cloud-settings.js';
 import { SimDatabase } from './sim-database.js';
-import { createInstances, reservationIdOf } from './sim-instance-factory.js';
+import { createInstances, PROVIDER_TAG, REQUEST_ID_TAG, reservationIdOf, TEMPLATE_ID_TAG } from './sim-instance-factory.js';
 import { reclaimOf, TERMINATED_OUTSIDE_REASON, toCloudMachine, type SimInstance } from './sim-instance.js';
 import { SimStateStore, type SimReservation } from './sim-state-store.js';
 
@@ -113,6 +114,19 @@ export class SimCloudProvider implements CloudProvider {
       'sim released instances',
     );
     return { failed: {} };
+  }
+
+  async findHosts(refs: readonly MachineRef[]): Promise<CloudHost[]> {
+    const ids = refs.flatMap((ref) => (ref.machineId ? [ref.machineId] : []));
+    const names = refs.flatMap((ref) => (!ref.machineId && ref.name ? [ref.name] : []));
+    const found = await this.db.read(async (db) => [...(await this.store.instancesById(db, ids)), ...(await this.store.instancesByName(db, names))]);
+    const now = this.clock.now();
+    return found.map((instance) => ({
+      ...toCloudMachine(instance, now, this.settings.config),
+      providerName: instance.tags[PROVIDER_TAG],
+      requestId: instance.tags[REQUEST_ID_TAG],
+      templateId: instance.tags[TEMPLATE_ID_TAG],
+    }));
   }
 
   async listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {

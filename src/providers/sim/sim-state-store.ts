@@ -132,6 +132,10 @@ export class SimStateStore {
     return this.instancesWhere(db, 'instance_id', instanceIds);
   }
 
+  async instancesByName(db: Knex, names: readonly string[]): Promise<SimInstance[]> {
+    return this.instancesWhere(db, 'name', names);
+  }
+
   /** Live (not yet terminated at `now`) instances per type, for the capacity limits. */
   async liveCountByType(db: Knex, types: readonly string[], now: number): Promise<Map<string, number>> {
     const counts = new Map<string, number>(types.map((type) => [type, 0]));

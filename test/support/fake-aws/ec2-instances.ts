@@ -119,6 +119,7 @@ export class FakeEc2Instances {
       found = found.filter((instance) => {
         if (name === 'instance-state-name') return values.includes(instance.state);
         if (name === 'instance-id') return values.includes(instance.instanceId);
+        if (name === 'private-dns-name') return values.includes(privateDnsName(instance));
         return matchesTagFilter(name, values, instance.tags);
       });
     }
@@ -165,7 +166,7 @@ export class FakeEc2Instances {
 
   private instanceXml(instance: FakeInstance): string {
     const { state } = this.cloud.refresh(instance);
-    const dns = `ip-${instance.privateIp.replaceAll('.', '-')}.ec2.internal`;
+    const dns = privateDnsName(instance);
     const reason = state === 'shutting-down' || state === 'terminated' ? instance.stateReason : undefined;
     return (
       element('instanceId', instance.instanceId) +
@@ -196,4 +197,9 @@ function stateXml(state: FakeInstance['state']): string {
 
 function launchTemplateXml(template: FakeLaunchTemplate): string {
   return `${element('launchTemplateId', template.id)}${element('launchTemplateName', template.name)}${element('defaultVersionNumber', 1)}${element('latestVersionNumber', 1)}`;
+}
+
+/** EC2's private DNS name in us-east-1 (`ip-10-0-0-4.ec2.internal`); DescribeInstances filters on it as `private-dns-name`. */
+function privateDnsName(instance: FakeInstance): string {
+  return `ip-${instance.privateIp.replaceAll('.', '-')}.ec2.internal`;
 }

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { AwsConfig } from '../aws-config.js';
 import { toEc2Tags } from '../resource-tags.js';
-import { chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
+import { allPages, chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
 import type { AwsClients } from './aws-clients.js';
 import { awsErrorCode, awsErrorMessage, isNotFound } from './aws-errors.js';
 
@@ -70,6 +70,19 @@ export class InstanceGateway {
       }
     }
     return listing;
+  }
+
+  /** Instances whose private DNS name is among `names` (a `private-dns-name` filter, 200 values a call, all pages). */
+  async byPrivateDnsNames(names: readonly string[]): Promise<Instance[]> {
+    const ec2 = await this.clients.ec2();
+    const found: Instance[] = [];
+    for (const part of chunk([...new Set(names)], 200)) {
+      const pages = await allPages((NextToken) =>
+        describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'private-dns-name', Values: part }], NextToken }))),
+      );
+      found.push(...pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])));
+    }
+    return found;
   }
 
   /**
