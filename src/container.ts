@@ -8,7 +8,9 @@ import { ListActivity } from './application/list-activity.js';
 import { MachineRecorder } from './application/machine-recorder.js';
 import { ProviderIdentity } from './application/provider-identity.js';
 import { RequestMachines } from './application/request-machines.js';
+import { Reconcile, ReconcileSettings } from './application/reconcile.js';
 import { RequestReturnMachines } from './application/request-return-machines.js';
+import { ScheduledReconcile } from './application/scheduled-reconcile.js';
 import { TemplateCatalog } from './application/template-catalog.js';
 import { Clock } from './domain/ports/clock.js';
 import { CloudProvider } from './domain/ports/cloud-provider.js';
@@ -16,6 +18,7 @@ import { Logger } from './domain/ports/logger.js';
 import { MachineRepository } from './domain/ports/machine-repository.js';
 import { RequestRepository } from './domain/ports/request-repository.js';
 import { ResourceLease } from './domain/ports/resource-lease.js';
+import { SweepSchedule } from './domain/ports/sweep-schedule.js';
 import { TemplateRepository } from './domain/ports/template-repository.js';
 import { PeopleCommands } from './infrastructure/cli/people-commands.js';
 import { StoreCommands } from './infrastructure/cli/store-commands.js';
@@ -23,6 +26,7 @@ import { SystemClock } from './infrastructure/clock/system-clock.js';
 import type { ProviderConfig } from './infrastructure/config/provider-config.js';
 import type { RuntimeSettings } from './infrastructure/config/runtime-settings.js';
 import { HostFactoryOperations } from './infrastructure/hostfactory/hostfactory-operations.js';
+import { FileSweepSchedule } from './infrastructure/schedule/file-sweep-schedule.js';
 import { openStore } from './infrastructure/storage/open-store.js';
 import { FileTemplateRepository } from './infrastructure/templates/file-template-repository.js';
 import { TemplateSettings } from './infrastructure/templates/template-settings.js';
@@ -47,6 +51,8 @@ export async function buildContainer(
   container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity(settings.providerName, config.providerType, config.returnUntrackedHosts));
   container.bind(TemplateSettings).toConstantValue({ confDir: settings.confDir, providerName: settings.providerName, providerType: config.providerType });
   container.bind(TemplateRepository).to(FileTemplateRepository).inSingletonScope();
+  container.bind(ReconcileSettings).toConstantValue(new ReconcileSettings(config.reconcile.graceSec, config.reconcile.intervalSec, config.reconcile.apply));
+  container.bind(SweepSchedule).toConstantValue(new FileSweepSchedule(join(settings.workDir, 'reconcile-last-run')));
 
   const dispose = async () => {
     await container.unbindAllAsync();
@@ -94,6 +100,8 @@ export async function buildContainer(
   container.bind(GetRequestStatus).toSelf();
   container.bind(RequestReturnMachines).toSelf();
   container.bind(GetReturnRequests).toSelf();
+  container.bind(Reconcile).toSelf();
+  container.bind(ScheduledReconcile).toSelf();
   container.bind(ListActivity).toSelf();
   container.bind(TemplateCatalog).toSelf();
   container.bind(HostFactoryOperations).toSelf();

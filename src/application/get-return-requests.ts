@@ -4,6 +4,7 @@ import { CloudProvider, type Reclaim } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
+import { ScheduledReconcile } from './scheduled-reconcile.js';
 
 /** getReturnRequests: which of the hosts HostFactory holds the cloud is taking back, and when. */
 @injectable()
@@ -13,9 +14,11 @@ export class GetReturnRequests {
     @inject(RequestRepository) private readonly requests: RequestRepository,
     @inject(CloudProvider) private readonly cloud: CloudProvider,
     @inject(Logger) private readonly logger: Logger,
+    @inject(ScheduledReconcile) private readonly sweep: ScheduledReconcile,
   ) {}
 
   async execute(held: readonly MachineRef[]): Promise<Reclaim[]> {
+    await this.sweep.runIfDue();
     const refs = held.filter((ref) => ref.machineId || ref.name);
     if (refs.length === 0) return [];
     const known = await this.machines.findByRefs(refs);

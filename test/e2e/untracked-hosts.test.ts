@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import knex from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,5 +47,32 @@ describe('hosts the store does not know, on the simulated cloud', () => {
       [lost.name, 0],
       [ghost.name, 0],
     ]);
+  });
+
+  it('reconcile finds a lost host and removes it only once older than RECONCILE_GRACE_SEC, and marks a ghost gone', async () => {
+    hf = new HostFactoryInstance({ config: { SIM_BOOT_DELAY_SEC: 0, SIM_SHUTDOWN_DELAY_SEC: 0, RECONCILE_INTERVAL_SEC: 0 } });
+    const requested = await hf.script('requestMachines', { template: { templateId: 'OnDemand-Small', machineCount: 3 } });
+    const done = await pollUntilDone(hf, requested.json.requestId);
+    const [kept, lost, ghost] = done.json.requests[0].machines.map((machine: any) => ({ name: machine.name, machineId: machine.machineId }));
+    await forgetInStore(hf, lost.machineId);
+    expect((await hf.cli(['sim', 'terminate', ghost.machineId])).exitCode).toBe(0);
+
+    const young = await hf.cli(['reconcile', '--apply', '--json']);
+    expect(young.exitCode, young.stderr).toBe(0);
+    expect(young.json.leaks).toEqual([expect.objectContaining({ kind: 'instance', id: lost.machineId, action: 'kept: younger than the grace period' })]);
+    expect(young.json.ghosts).toEqual([expect.objectContaining({ machineId: ghost.machineId, action: 'kept: younger than the grace period' })]);
+
+    const file = join(hf.confDir, 'simprov_config.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), RECONCILE_GRACE_SEC: 0 }));
+    const table = await hf.cli(['reconcile']);
+    expect(table.stdout).toMatch(/FINDING\s+KIND\s+ID/);
+    expect(table.stdout).toContain(lost.machineId);
+    const applied = await hf.cli(['reconcile', '--apply', '--json']);
+    expect(applied.json.leaks.map((leak: any) => [leak.id, leak.action])).toEqual([[lost.machineId, 'removed']]);
+    expect(applied.json.ghosts.map((entry: any) => [entry.machineId, entry.action])).toEqual([[ghost.machineId, 'marked gone']]);
+    const after = await hf.cli(['reconcile', '--json']);
+    expect(after.json).toMatchObject({ leaks: [], ghosts: [], oversized: [] });
+    const live = await hf.cli(['machines', 'list', '--json']);
+    expect(live.json.machines.map((machine: any) => machine.machineId)).toEqual([kept.machineId]);
   });
 });

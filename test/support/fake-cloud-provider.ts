@@ -2,7 +2,9 @@ import { HostFactoryError } from '../../src/domain/errors.js';
 import type { CloudMachine, Machine, MachineRef } from '../../src/domain/machine.js';
 import type {
   CloudHost,
+  CloudInventory,
   CloudProvider,
+  CloudResource,
   FulfilmentReport,
   LaunchOrder,
   LaunchResult,
@@ -21,6 +23,8 @@ export class FakeCloudProvider implements CloudProvider {
   readonly instances = new Map<string, CloudMachine & { requestId: string }>();
   /** Hosts the cloud has that no launch of this fake made (other provider instances', untagged, lost records). */
   readonly strangers = new Map<string, CloudHost>();
+  /** Fleets and groups the inventory lists. */
+  resources: CloudResource[] = [];
   readonly calls: Array<{ method: string; args: unknown }> = [];
   reports = new Map<string, Partial<FulfilmentReport>>();
   reclaims: Reclaim[] = [];
@@ -101,6 +105,18 @@ export class FakeCloudProvider implements CloudProvider {
     this.calls.push({ method: 'findHosts', args: refs });
     const all: CloudHost[] = [...[...this.instances.values()].map((instance) => ({ ...instance, providerName: 'sim' })), ...this.strangers.values()];
     return all.filter((host) => refs.some((ref) => (ref.machineId ? ref.machineId === host.machineId : ref.name === host.name)));
+  }
+
+  async inventory(): Promise<CloudInventory> {
+    this.calls.push({ method: 'inventory', args: [] });
+    const live = [...this.instances.values()].filter((instance) => instance.status !== 'terminated');
+    return { hosts: [...live.map((instance) => ({ ...instance, providerName: 'sim' })), ...this.strangers.values()].filter((host) => host.providerName === 'sim'), resources: this.resources };
+  }
+
+  async removeLeaks(hostIds: readonly string[], resources: readonly CloudResource[]): Promise<void> {
+    this.calls.push({ method: 'removeLeaks', args: { hostIds: [...hostIds], resources: resources.map((resource) => resource.id) } });
+    this.setState('shutting-down', [...hostIds]);
+    for (const id of hostIds) this.strangers.delete(id);
   }
 
   callsOf(method: string): unknown[] {

@@ -5,7 +5,10 @@ import { GetReturnRequests } from '../../src/application/get-return-requests.js'
 import { MachineRecorder } from '../../src/application/machine-recorder.js';
 import { ProviderIdentity } from '../../src/application/provider-identity.js';
 import { RequestMachines } from '../../src/application/request-machines.js';
+import { Reconcile, ReconcileSettings } from '../../src/application/reconcile.js';
 import { RequestReturnMachines } from '../../src/application/request-return-machines.js';
+import { ScheduledReconcile } from '../../src/application/scheduled-reconcile.js';
+import { SweepSchedule } from '../../src/domain/ports/sweep-schedule.js';
 import { HostFactoryError } from '../../src/domain/errors.js';
 import { Clock } from '../../src/domain/ports/clock.js';
 import { CloudProvider } from '../../src/domain/ports/cloud-provider.js';
@@ -54,6 +57,17 @@ export class FakeTemplateRepository implements TemplateRepository {
   remove = this.add;
 }
 
+/** The last sweep's time, in memory. */
+export class InMemorySweepSchedule implements SweepSchedule {
+  last?: number;
+  async lastRun() {
+    return this.last;
+  }
+  async record(at: number) {
+    this.last = at;
+  }
+}
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A fresh container of the use cases over in-memory fakes of every port. */
@@ -77,5 +91,9 @@ export function useCaseContainer(templates: Template[] = [template()]) {
   container.bind(GetRequestStatus).toSelf();
   container.bind(RequestReturnMachines).toSelf();
   container.bind(GetReturnRequests).toSelf();
+  container.bind(ReconcileSettings).toConstantValue(new ReconcileSettings(600, 0, false));
+  container.bind(SweepSchedule).toConstantValue(new InMemorySweepSchedule());
+  container.bind(Reconcile).toSelf();
+  container.bind(ScheduledReconcile).toSelf();
   return { container, store, cloud, clock, templates: templateRepository };
 }

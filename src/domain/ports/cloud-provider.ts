@@ -56,6 +56,27 @@ export interface CloudHost extends CloudMachine {
   templateId?: string;
 }
 
+/** A fleet, group or other resource a provider instance created, as the cloud lists it. */
+export interface CloudResource {
+  /** Provider-specific kind, e.g. `ec2-fleet`, `spot-fleet`, `asg`. */
+  kind: string;
+  id: string;
+  /** The request its tags name. */
+  requestId?: string;
+  /** epoch ms */
+  createdAt: number;
+  /** Units it keeps running by itself (maintain fleets, groups); undefined for resources that keep nothing running. */
+  target?: number;
+}
+
+/** Everything live that carries this provider instance's tag. */
+export interface CloudInventory {
+  /** Pending, running, stopping or stopped hosts. */
+  hosts: CloudHost[];
+  /** Fleets, groups… not deleted or cancelled. */
+  resources: CloudResource[];
+}
+
 /** What a release could not do at once. */
 export interface ReleaseResult {
   /** Machines not released this time, with the reason: still claimed, tried again on the return's next poll. */
@@ -115,9 +136,18 @@ export interface CloudProvider {
    */
   findHosts(refs: readonly MachineRef[]): Promise<CloudHost[]>;
   /**
+   * Every live host and resource tagged with this provider instance (and no other), from one
+   * batched set of tag-filtered describe calls.
+   */
+  inventory(): Promise<CloudInventory>;
+  /** Terminates these hosts and deletes these resources with their hosts (leaks no request owns); gone ones are fine. */
+  removeLeaks(hostIds: readonly string[], resources: readonly CloudResource[]): Promise<void>;
+  /**
    * These machines are being reclaimed (see listReclaims): make sure the fleet or group owning
    * them does not replace them (lower its target; idempotent). `owners` and `tracked` as for
-   * release. Clouds whose resources never replace hosts leave it out.
+   * release; with no machines, every owner's fleet or group is brought in line with `tracked`
+   * (target = what the store holds; hosts it does not know terminated). Clouds whose resources
+   * never replace hosts leave it out.
    */
   stopReplacing?(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): Promise<void>;
 }

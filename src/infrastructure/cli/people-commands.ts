@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { GetRequestStatus, type RequestStatusView } from '../../application/get-request-status.js';
 import { ListActivity } from '../../application/list-activity.js';
+import { Reconcile } from '../../application/reconcile.js';
 import { RequestMachines } from '../../application/request-machines.js';
 import { RequestReturnMachines } from '../../application/request-return-machines.js';
 import { TemplateCatalog } from '../../application/template-catalog.js';
@@ -31,7 +32,22 @@ export class PeopleCommands {
     @inject(RequestReturnMachines) private readonly requestReturnMachines: RequestReturnMachines,
     @inject(ListActivity) private readonly activity: ListActivity,
     @inject(TemplateCatalog) readonly templates: TemplateCatalog,
+    @inject(Reconcile) private readonly reconciler: Reconcile,
   ) {}
+
+  /** `reconcile [--apply]`: one table of leaks, ghosts and oversized fleets/groups, and what was done. */
+  async reconcile(apply: boolean): Promise<CommandOutput> {
+    const report = await this.reconciler.execute(apply);
+    const rows = [
+      ...report.leaks.map((leak) => ['leak', leak.kind, leak.id, leak.requestId, `${leak.ageSec} s old`, leak.action]),
+      ...report.ghosts.map((ghost) => ['ghost', 'machine', ghost.machineId, ghost.requestId, ghost.name, ghost.action]),
+      ...report.oversized.map((entry) => ['oversized', entry.kind, entry.id, entry.requestId, `target ${entry.target} > held ${entry.held}`, entry.action]),
+    ];
+    const text = rows.length === 0 ? 'nothing to reconcile: the cloud and the store agree' : formatTable(['FINDING', 'KIND', 'ID', 'REQUEST', 'DETAIL', 'ACTION'], rows);
+    return { data: report, text: apply || rows.length === 0 ? text : `${text}
+
+run with --apply to act on the findings older than RECONCILE_GRACE_SEC` };
+  }
 
   async requestAndMaybeWait(templateId: string, count: number, wait?: WaitOptions): Promise<CommandOutput> {
     const result = await this.requestMachines.execute(templateId, count);

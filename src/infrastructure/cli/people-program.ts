@@ -29,6 +29,12 @@ export function addPeopleCommands(program: Command, human: Human, io: Io): void 
     .description('give machines back, by instance id (i-...) or host name')
     .action((refs: string[]) => human((s) => s.people.returnMachines(refs)));
 
+  program
+    .command('reconcile')
+    .description('compare the cloud with the store: leaks (tagged by this instance, owned by no live request), ghosts, oversized fleets and groups')
+    .option('--apply', 'remove leaks older than RECONCILE_GRACE_SEC, mark ghosts gone, bring oversized fleets and groups down')
+    .action((options: { apply?: boolean }) => human((s) => s.people.reconcile(options.apply === true)));
+
   const requests = program.command('requests').description('follow requests');
   requests.command('status <requestId...>').description('status of acquire (req-) or return (ret-) requests').action((ids: string[]) => human((s) => s.people.status(ids)));
   requests

@@ -11,13 +11,20 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
  * `raw` and validated by the chosen provider. A file with no PROVIDER_TYPE is an AWS config, so an
  * unchanged IBM awsprov_config.json means AWS.
  */
+/** A boolean written as JSON or as IBM's examples write it (`"true"`). */
+const flag = z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() === 'true' : value), z.boolean());
+const seconds = z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), z.number().int().min(0).max(31_536_000));
+
 const providerConfigSchema = z
   .object({
     PROVIDER_TYPE: z.enum(['aws', 'sim']).default('aws'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     ACCEPT_PROPAGATED_LOG_SETTING: z.boolean().default(false),
     STORE: z.string().min(1).optional(),
-    RETURN_UNTRACKED_HOSTS: z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() === 'true' : value), z.boolean()).default(false),
+    RETURN_UNTRACKED_HOSTS: flag.default(false),
+    RECONCILE_GRACE_SEC: seconds.default(600),
+    RECONCILE_INTERVAL_SEC: seconds.default(300),
+    RECONCILE_APPLY: flag.default(false),
   })
   .loose();
 
@@ -29,6 +36,8 @@ export interface ProviderConfig {
   store?: string;
   /** RETURN_UNTRACKED_HOSTS: a returned host the store does not know and this provider instance did not tag is terminated too (a migration from IBM's plugin). */
   returnUntrackedHosts: boolean;
+  /** RECONCILE_GRACE_SEC, RECONCILE_INTERVAL_SEC, RECONCILE_APPLY. */
+  reconcile: { graceSec: number; intervalSec: number; apply: boolean };
   raw: Record<string, unknown>;
 }
 
@@ -72,6 +81,7 @@ export function parseProviderConfig(text: string, file: string, env: NodeJS.Proc
     logLevel,
     store: parsed.data.STORE,
     returnUntrackedHosts: parsed.data.RETURN_UNTRACKED_HOSTS,
+    reconcile: { graceSec: parsed.data.RECONCILE_GRACE_SEC, intervalSec: parsed.data.RECONCILE_INTERVAL_SEC, apply: parsed.data.RECONCILE_APPLY },
     raw: raw as Record<string, unknown>,
   };
 }

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js';
-import type { CloudHost, CloudProvider, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TrackedRequest } from '../../domain/ports/cloud-provider.js';
+import type { CloudHost, CloudInventory, CloudProvider, CloudResource, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TrackedRequest } from '../../domain/ports/cloud-provider.js';
 import { Clock } from '../../domain/ports/clock.js';
 import { Logger } from '../../domain/ports/logger.js';
 import { ResourceLease } from '../../domain/ports/resource-lease.js';
@@ -170,6 +170,20 @@ export class AwsCloudProvider implements CloudProvider {
     }
   }
 
+  /** See InventoryReader: four tag-filtered listings, each all pages. */
+  inventory(): Promise<CloudInventory> {
+    return this.parts.inventory.read().catch((error: unknown) => {
+      throw translateAwsError(error);
+    });
+  }
+
+  /** See LeakRemover: fleets and groups deleted with their instances, then the hosts terminated. */
+  removeLeaks(hostIds: readonly string[], resources: readonly CloudResource[]): Promise<void> {
+    return this.parts.leaks.remove(hostIds, resources).catch((error: unknown) => {
+      throw translateAwsError(error);
+    });
+  }
+
   listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {
     return this.parts.reclaims.find(machines).catch((error: unknown) => {
       throw translateAwsError(error);
@@ -177,7 +191,8 @@ export class AwsCloudProvider implements CloudProvider {
   }
 
   async stopReplacing(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): Promise<void> {
-    const { groups } = this.groupByApi(machines, owners, tracked);
+    // With no machines, every owner gets a group of its own: its fleet or group is brought in line with `tracked`.
+    const { groups } = this.groupByApi(machines, owners, tracked, machines.length === 0);
     for (const [api, list] of groups) {
       await this.parts.handlers[api].stopReplacing(list).catch((error: unknown) => {
         throw translateAwsError(error);
@@ -185,22 +200,30 @@ export class AwsCloudProvider implements CloudProvider {
     }
   }
 
-  private groupByApi(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): { groups: Map<ProviderApi, ReleaseGroup[]>; orphans: Machine[] } {
-    const byId = new Map(owners.map((owner) => [owner.requestId, owner]));
+  private groupByApi(
+    machines: readonly Machine[],
+    owners: readonly Request[],
+    tracked: readonly Machine[],
+    everyOwner = false,
+  ): { groups: Map<ProviderApi, ReleaseGroup[]>; orphans: Machine[] } {
     const groups = new Map<ProviderApi, Map<string, ReleaseGroup>>();
+    const groupOf = (owner: Request): ReleaseGroup | undefined => {
+      const data = readProviderData(owner.providerData);
+      if (!data) return undefined;
+      const forApi = groups.get(data.api) ?? new Map<string, ReleaseGroup>();
+      const group = forApi.get(owner.requestId) ?? { owner, data, machines: [], tracked: tracked.filter((other) => other.requestId === owner.requestId) };
+      forApi.set(owner.requestId, group);
+      groups.set(data.api, forApi);
+      return group;
+    };
+    if (everyOwner) for (const owner of owners) groupOf(owner);
+    const byId = new Map(owners.map((owner) => [owner.requestId, owner]));
     const orphans: Machine[] = [];
     for (const machine of machines) {
       const owner = byId.get(machine.requestId);
-      const data = readProviderData(owner?.providerData);
-      if (!owner || !data) {
-        orphans.push(machine);
-        continue;
-      }
-      const forApi = groups.get(data.api) ?? new Map<string, ReleaseGroup>();
-      const group = forApi.get(owner.requestId) ?? { owner, data, machines: [], tracked: tracked.filter((other) => other.requestId === owner.requestId) };
-      group.machines.push(machine);
-      forApi.set(owner.requestId, group);
-      groups.set(data.api, forApi);
+      const group = owner && groupOf(owner);
+      if (group) group.machines.push(machine);
+      else orphans.push(machine);
     }
     return { groups: new Map([...groups].map(([api, forApi]) => [api, [...forApi.values()]])), orphans };
   }

@@ -14,8 +14,10 @@ import { HeterogeneousFallback } from './handlers/heterogeneous-fallback.js';
 import { RunInstancesHandler } from './handlers/run-instances-handler.js';
 import { SpotFleetApi } from './handlers/spot-fleet-api.js';
 import { ImageResolver } from './image-resolver.js';
+import { InventoryReader } from './inventory-reader.js';
 import { LaunchTemplateCleaner } from './launch-template-cleaner.js';
 import { LaunchTemplateStore } from './launch-template-store.js';
+import { LeakRemover } from './leak-remover.js';
 import { ReclaimFinder } from './reclaim-finder.js';
 import { SubnetZones } from './subnet-zones.js';
 
@@ -28,6 +30,8 @@ export interface AwsProviderParts {
   reporter: FulfilmentReporter;
   reclaims: ReclaimFinder;
   subnets: SubnetZones;
+  inventory: InventoryReader;
+  leaks: LeakRemover;
 }
 
 /** The AWS provider wired from its parts: one flat list, nothing decided elsewhere. */
@@ -49,5 +53,7 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
     reporter: new FulfilmentReporter(context, (api) => handlers[api]),
     reclaims: new ReclaimFinder(context),
     subnets: new SubnetZones(context, settings.workDir),
+    inventory: new InventoryReader(context),
+    leaks: new LeakRemover(context),
   };
 }

@@ -5,6 +5,7 @@ import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js'
 import { Clock } from '../../domain/ports/clock.js';
 import type {
   CloudHost,
+  CloudInventory,
   CloudProvider,
   FulfilmentReport,
   LaunchOrder,
@@ -102,18 +103,44 @@ export class SimCloudProvider implements CloudProvider {
   async release(machines: readonly Machine[], owners: readonly Request[]): Promise<ReleaseResult> {
     const ids = [...new Set(machines.map((machine) => machine.machineId))];
     if (ids.length === 0) return { failed: {} };
+    const released = await this.releaseInstances(ids);
+    this.logger.info({ machines: ids.length, released, owners: owners.map((owner) => owner.requestId) }, 'sim released instances');
+    return { failed: {} };
+  }
+
+  /** Every live instance tagged with this provider instance; the sim has no fleets or groups. */
+  async inventory(): Promise<CloudInventory> {
     const now = this.clock.now();
-    const released = await this.db.write(async (trx) => {
+    const live = await this.db.read((db) => this.store.liveInstances(db, now));
+    const ours = live.filter((instance) => instance.tags[PROVIDER_TAG] === this.settings.providerName);
+    return { hosts: ours.map((instance) => this.hostOf(instance, now)), resources: [] };
+  }
+
+  async removeLeaks(hostIds: readonly string[]): Promise<void> {
+    if (hostIds.length === 0) return;
+    const released = await this.releaseInstances([...new Set(hostIds)]);
+    for (const instanceId of hostIds) this.logger.info({ instanceId, reason: 'leak: no request in the store owns it' }, 'leaked instance terminated');
+    this.logger.info({ released }, 'sim removed leaks');
+  }
+
+  /** Marks instances released now (their shutdown starts); returns how many were not released yet. */
+  private releaseInstances(ids: readonly string[]): Promise<number> {
+    const now = this.clock.now();
+    return this.db.write(async (trx) => {
       const instances = await this.store.instancesById(trx, ids);
       const fresh = instances.filter((instance) => instance.releasedAt === null);
       for (const instance of fresh) await this.store.saveEvents(trx, { ...instance, releasedAt: now });
       return fresh.length;
     });
-    this.logger.info(
-      { machines: ids.length, released, owners: owners.map((owner) => owner.requestId) },
-      'sim released instances',
-    );
-    return { failed: {} };
+  }
+
+  private hostOf(instance: SimInstance, now: number): CloudHost {
+    return {
+      ...toCloudMachine(instance, now, this.settings.config),
+      providerName: instance.tags[PROVIDER_TAG],
+      requestId: instance.tags[REQUEST_ID_TAG],
+      templateId: instance.tags[TEMPLATE_ID_TAG],
+    };
   }
 
   async findHosts(refs: readonly MachineRef[]): Promise<CloudHost[]> {
@@ -121,12 +148,7 @@ export class SimCloudProvider implements CloudProvider {
     const names = refs.flatMap((ref) => (!ref.machineId && ref.name ? [ref.name] : []));
     const found = await this.db.read(async (db) => [...(await this.store.instancesById(db, ids)), ...(await this.store.instancesByName(db, names))]);
     const now = this.clock.now();
-    return found.map((instance) => ({
-      ...toCloudMachine(instance, now, this.settings.config),
-      providerName: instance.tags[PROVIDER_TAG],
-      requestId: instance.tags[REQUEST_ID_TAG],
-      templateId: instance.tags[TEMPLATE_ID_TAG],
-    }));
+    return found.map((instance) => this.hostOf(instance, now));
   }
 
   async listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {

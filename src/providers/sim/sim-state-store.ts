@@ -136,6 +136,14 @@ export class SimStateStore {
     return this.instancesWhere(db, 'name', names);
   }
 
+  /** Instances not yet terminated at `now`. */
+  async liveInstances(db: Knex, now: number): Promise<SimInstance[]> {
+    const rows = (await db<InstanceRow>('sim_instances')
+      .where((query) => query.whereNull('ends_at').orWhere('ends_at', '>', now))
+      .orderBy('rowid')) as InstanceRow[];
+    return rows.map(toInstance);
+  }
+
   /** Live (not yet terminated at `now`) instances per type, for the capacity limits. */
   async liveCountByType(db: Knex, types: readonly string[], now: number): Promise<Map<string, number>> {
     const counts = new Map<string, number>(types.map((type) => [type, 0]));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSchema, pollUntilDone } from '../../support/hostfactory-harness.js';
 import type { FakeInstance } from '../../support/fake-ec2-server.js';
 import { IMAGE_ID, startAwsE2eCloud, TRANSITION_MS, type AwsE2eCloud } from './aws-e2e-cloud.js';
+import { acquire } from './run-lifecycle.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const hostName = (instance: FakeInstance) => `ip-${instance.privateIp.replaceAll('.', '-')}.ec2.internal`;
@@ -76,5 +77,24 @@ describe.concurrent('hosts the store does not know, on AWS', () => {
       [hostName(ending), 0],
       ['ip-10-7-7-7.ec2.internal', 0],
     ]);
+  });
+
+  it('reconcile --apply removes what this provider instance leaked, keeps what a live request owns, and never touches another instance\'s host', { timeout: 120_000 }, async () => {
+    const own = await startAwsE2eCloud({ RECONCILE_GRACE_SEC: 0, RECONCILE_INTERVAL_SEC: 0 });
+    try {
+      const acquired = await acquire(own, 'RunInstances-OnDemand', 1);
+      const leaked = outside(own, { 'hostfactory:provider': 'aws', 'hostfactory:request-id': 'req-forgotten' });
+      const other = outside(own, { 'hostfactory:provider': 'otherinst', 'hostfactory:request-id': 'req-of-another' });
+      const found = await own.hf.cli(['reconcile', '--json']);
+      expect(found.exitCode, found.stderr).toBe(0);
+      expect(found.json.leaks.map((leak: any) => [leak.kind, leak.id, leak.action])).toEqual([['instance', leaked.instanceId, 'found']]);
+      const applied = await own.hf.cli(['reconcile', '--apply', '--json']);
+      expect(applied.json.leaks.map((leak: any) => [leak.id, leak.action])).toEqual([[leaked.instanceId, 'removed']]);
+      expect(own.server.cloud.refresh(leaked).state).toMatch(/shutting-down|terminated/);
+      expect(own.server.cloud.refresh(other).state).toMatch(/pending|running/);
+      expect(own.server.resourcesOf(acquired.requestId).live.map((instance) => instance.instanceId)).toEqual(acquired.machines.map((machine) => machine.machineId));
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -38,6 +38,12 @@ const DELETED = new Set(['deleted', 'deleted_running', 'deleted_terminating']);
  * fleets are filled on the tick after they are created; instances carry `aws:ec2:fleet-id`. As on
  * AWS, instant fleets are listed only when asked for by id and have no DescribeFleetInstances.
  *
+ * DescribeFleets filters as AWS does (EC2 API Reference, "DescribeFleets",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeFleets.html: Filter.N is
+ * activity-status, excess-capacity-termination-policy, fleet-state, replace-unhealthy-instances,
+ * type — there is no tag filter); each fleet carries its `tagSet` (the fleet's TagSpecification,
+ * FleetData in the same reference), on which callers match tags themselves.
+ *
  * Launch failures per pool (unknown image, no capacity…) are modelled in fleet-capacity.ts and
  * recorded in the history as fleet-history.ts says; modifications take effect after the
  * `modifying` state (fleet-modify.ts). A fleet created under a visibility lag is unknown

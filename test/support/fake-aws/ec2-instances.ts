@@ -6,7 +6,9 @@ const STATE_CODES = { pending: 0, running: 16, 'shutting-down': 32, terminated: 
 
 /**
  * Instances and launch templates: RunInstances (ClientToken idempotent, spot through
- * InstanceMarketOptions), DescribeInstances (ids, state/tag filters), TerminateInstances,
+ * InstanceMarketOptions), DescribeInstances (ids; filters instance-state-name, instance-id,
+ * private-dns-name and tag:<key> / tag-key / tag-value, as named in EC2 API Reference,
+ * "DescribeInstances", https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html), TerminateInstances,
  * CreateTags, DescribeImages, Create/Describe/DeleteLaunchTemplate(s), DescribeInstanceStatus
  * (no scheduled events), DescribeSpotInstanceRequests and DescribeSubnets.
  *

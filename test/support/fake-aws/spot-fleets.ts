@@ -27,7 +27,12 @@ const CONFIG = 'SpotFleetRequestConfig';
  * Spot Fleet: RequestSpotFleet (request, maintain; ClientToken idempotent),
  * DescribeSpotFleetRequests, DescribeSpotFleetInstances, DescribeSpotFleetRequestHistory,
  * ModifySpotFleetRequest and CancelSpotFleetRequests. Fleets fill on the tick after they are
- * requested; instances carry `aws:ec2spot:fleet-request-id`.
+ * requested; instances carry `aws:ec2spot:fleet-request-id`. DescribeSpotFleetRequests takes ids
+ * and no filter (EC2 API Reference, "DescribeSpotFleetRequests",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSpotFleetRequests.html) and
+ * lists cancelled requests too; each carries its `tagSet` ("SpotFleetRequestConfig",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SpotFleetRequestConfig.html: "The tags
+ * for a Spot Fleet resource").
  *
  * Launch failures, history and modifications as for EC2 Fleet (fleet-capacity.ts,
  * fleet-history.ts, fleet-modify.ts). Overrides naming one instance type in two subnets of one zone

@@ -15,7 +15,8 @@ import type { AwsConfig } from '../aws-config.js';
 import { allPages, chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
 import type { AwsClients } from './aws-clients.js';
 import { isFleetGone, isNotFound } from './aws-errors.js';
-import { historyReasons, type FleetGateway, type FleetInstance, type FleetView } from './fleet-gateway.js';
+import { fromEc2Tags } from '../resource-tags.js';
+import { historyReasons, LIVE_FLEET_STATES, type FleetGateway, type FleetInstance, type FleetView, type TaggedFleet } from './fleet-gateway.js';
 
 const ENDED = new Set(['failed', 'deleted', 'deleted_running', 'deleted_terminating']);
 
@@ -42,6 +43,31 @@ export class Ec2FleetGateway implements FleetGateway {
       return output.Fleets ?? [];
     });
     return new Map(found.filter((fleet) => fleet.FleetId).map((fleet) => [fleet.FleetId!, viewOf(fleet)]));
+  }
+
+  /**
+   * DescribeFleets with a `fleet-state` filter (submitted, active, modifying), 1000 a page, all
+   * pages; the tag is matched on each fleet's `Tags`, as DescribeFleets has no tag filter (EC2 API
+   * Reference, "DescribeFleets": Filter.N is activity-status, excess-capacity-termination-policy,
+   * fleet-state, replace-unhealthy-instances, type). Instant fleets are not listed without their id.
+   */
+  async liveTagged(tag: string, value: string): Promise<TaggedFleet[]> {
+    const ec2 = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeFleets', () =>
+        ec2.send(new DescribeFleetsCommand({ Filters: [{ Name: 'fleet-state', Values: LIVE_FLEET_STATES }], MaxResults: 1000, NextToken })),
+      ),
+    );
+    const fleets = pages.flatMap((page) => page.Fleets ?? []).filter((fleet) => fleet.FleetId && LIVE_FLEET_STATES.includes(fleet.FleetState ?? ''));
+    return fleets
+      .map((fleet) => ({
+        id: fleet.FleetId!,
+        type: (fleet.Type ?? 'maintain') as FleetType,
+        createdAt: fleet.CreateTime?.getTime(),
+        total: fleet.TargetCapacitySpecification?.TotalTargetCapacity ?? 0,
+        tags: fromEc2Tags(fleet.Tags),
+      }))
+      .filter((fleet) => fleet.tags[tag] === value);
   }
 
   async instances(id: string): Promise<FleetInstance[]> {

@@ -19,6 +19,20 @@ export interface FleetView {
   fulfilled: number;
 }
 
+/** A live fleet as a tag sweep lists it (see FleetGateway.liveTagged). */
+export interface TaggedFleet {
+  id: string;
+  type: FleetType;
+  /** epoch ms; undefined when AWS did not say. */
+  createdAt?: number;
+  /** Target capacity in units. */
+  total: number;
+  tags: Record<string, string>;
+}
+
+/** States of a fleet that is not deleted, cancelled or failed (both APIs spell them alike). */
+export const LIVE_FLEET_STATES = ['submitted', 'active', 'modifying'];
+
 export interface FleetInstance {
   instanceId: string;
   instanceType?: string;
@@ -32,6 +46,11 @@ export interface FleetGateway {
   readonly kind: string;
   /** The fleets among `ids` that AWS knows (unknown ones are left out). */
   describe(ids: readonly string[]): Promise<Map<string, FleetView>>;
+  /**
+   * Every live fleet (submitted, active, modifying) tagged `tag`=`value`, all pages. Neither
+   * DescribeFleets nor DescribeSpotFleetRequests filters on tags: the tag is matched here.
+   */
+  liveTagged(tag: string, value: string): Promise<TaggedFleet[]>;
   /** Every active instance of a fleet, all pages. */
   instances(id: string): Promise<FleetInstance[]>;
   /** Reasons of the error events in the fleet's history since `since` (epoch ms). */

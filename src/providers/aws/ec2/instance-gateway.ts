@@ -34,6 +34,8 @@ function missingIdsOf(error: unknown): string[] {
 }
 
 const GONE = new Set(['shutting-down', 'terminated']);
+/** States of an instance that still runs or can run again (EC2 filter `instance-state-name`). */
+export const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'];
 
 /** Every EC2 instance call: launch, describe, terminate, tag, spot requests, status events, subnets, images. */
 export class InstanceGateway {
@@ -83,6 +85,22 @@ export class InstanceGateway {
       found.push(...pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])));
     }
     return found;
+  }
+
+  /**
+   * Live instances (pending, running, stopping, stopped) tagged `tag`=`value`: DescribeInstances
+   * filtered on both server-side, 1000 a page, all pages.
+   */
+  async liveTagged(tag: string, value: string): Promise<Instance[]> {
+    const ec2 = await this.clients.ec2();
+    const Filters = [
+      { Name: `tag:${tag}`, Values: [value] },
+      { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
+    ];
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ Filters, MaxResults: 1000, NextToken }))),
+    );
+    return pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []));
   }
 
   /**

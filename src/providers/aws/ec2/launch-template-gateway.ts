@@ -11,9 +11,8 @@ import type { AwsConfig } from '../aws-config.js';
 import { allPages, describe, send } from './aws-call.js';
 import type { AwsClients } from './aws-clients.js';
 import { isNotFound } from './aws-errors.js';
-
-const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'];
-const LIVE_FLEET_STATES = new Set(['submitted', 'active', 'modifying']);
+import { LIVE_FLEET_STATES } from './fleet-gateway.js';
+import { LIVE_INSTANCE_STATES } from './instance-gateway.js';
 
 /** Launch templates, and the live EC2 resources that use them. */
 export class LaunchTemplateGateway {
@@ -78,7 +77,7 @@ export class LaunchTemplateGateway {
     const ec2 = await this.clients.ec2();
     const pages = await allPages((NextToken) =>
       describe(this.config, 'ec2:DescribeFleets', () =>
-        ec2.send(new DescribeFleetsCommand({ Filters: [{ Name: 'fleet-state', Values: [...LIVE_FLEET_STATES] }], MaxResults: 1000, NextToken })),
+        ec2.send(new DescribeFleetsCommand({ Filters: [{ Name: 'fleet-state', Values: LIVE_FLEET_STATES }], MaxResults: 1000, NextToken })),
       ),
     );
     const configs = pages.flatMap((page) => (page.Fleets ?? []).flatMap((fleet) => fleet.LaunchTemplateConfigs ?? []));
@@ -91,7 +90,7 @@ export class LaunchTemplateGateway {
     const pages = await allPages((NextToken) =>
       describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new DescribeSpotFleetRequestsCommand({ MaxResults: 1000, NextToken }))),
     );
-    const live = pages.flatMap((page) => (page.SpotFleetRequestConfigs ?? []).filter((fleet) => LIVE_FLEET_STATES.has(fleet.SpotFleetRequestState ?? '')));
+    const live = pages.flatMap((page) => (page.SpotFleetRequestConfigs ?? []).filter((fleet) => LIVE_FLEET_STATES.includes(fleet.SpotFleetRequestState ?? '')));
     const configs = live.flatMap((fleet) => fleet.SpotFleetRequestConfig?.LaunchTemplateConfigs ?? []);
     return new Set(configs.flatMap((config) => (config.LaunchTemplateSpecification?.LaunchTemplateId ? [config.LaunchTemplateSpecification.LaunchTemplateId] : [])));
   }

@@ -13,7 +13,8 @@ import type { AwsConfig } from '../aws-config.js';
 import { allPages, chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
 import type { AwsClients } from './aws-clients.js';
 import { isFleetGone, isNotFound } from './aws-errors.js';
-import { historyReasons, type FleetGateway, type FleetInstance, type FleetView } from './fleet-gateway.js';
+import { fromEc2Tags } from '../resource-tags.js';
+import { historyReasons, LIVE_FLEET_STATES, type FleetGateway, type FleetInstance, type FleetView, type TaggedFleet } from './fleet-gateway.js';
 
 const ENDED = new Set(['cancelled', 'cancelled_running', 'cancelled_terminating', 'failed']);
 
@@ -41,6 +42,29 @@ export class SpotFleetGateway implements FleetGateway {
       return output.SpotFleetRequestConfigs ?? [];
     });
     return new Map(found.filter((fleet) => fleet.SpotFleetRequestId).map((fleet) => [fleet.SpotFleetRequestId!, viewOf(fleet)]));
+  }
+
+  /**
+   * DescribeSpotFleetRequests, 1000 a page, all pages (it takes no filter at all: EC2 API
+   * Reference, "DescribeSpotFleetRequests"), keeping the live requests (submitted, active,
+   * modifying) whose `Tags` carry `tag`=`value`. Cancelled requests stay listed for a while, so
+   * this pages over them too.
+   */
+  async liveTagged(tag: string, value: string): Promise<TaggedFleet[]> {
+    const ec2 = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new DescribeSpotFleetRequestsCommand({ MaxResults: 1000, NextToken }))),
+    );
+    const live = pages.flatMap((page) => page.SpotFleetRequestConfigs ?? []).filter((fleet) => fleet.SpotFleetRequestId && LIVE_FLEET_STATES.includes(fleet.SpotFleetRequestState ?? ''));
+    return live
+      .map((fleet) => ({
+        id: fleet.SpotFleetRequestId!,
+        type: fleet.SpotFleetRequestConfig?.Type === 'maintain' ? ('maintain' as const) : ('request' as const),
+        createdAt: fleet.CreateTime?.getTime(),
+        total: fleet.SpotFleetRequestConfig?.TargetCapacity ?? 0,
+        tags: fromEc2Tags(fleet.Tags),
+      }))
+      .filter((fleet) => fleet.tags[tag] === value);
   }
 
   async instances(id: string): Promise<FleetInstance[]> {

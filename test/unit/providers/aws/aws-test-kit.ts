@@ -79,12 +79,14 @@ export interface KitOptions {
   workDir?: string;
   /** The store lease; an InMemoryResourceLease on the kit's clock by default. */
   lease?: (clock: Clock) => ResourceLease;
+  /** The provider instance's name (its `hostfactory:provider` tag); `awsinst` by default. */
+  providerName?: string;
 }
 
 export function makeProvider(config: Record<string, unknown> = {}, options: KitOptions = {}): Kit {
   const settings = {
     config: parseAwsConfig({ AWS_REGION: 'us-east-1', ...config }, 'awsprov_config.json'),
-    providerName: 'awsinst',
+    providerName: options.providerName ?? 'awsinst',
     workDir: options.workDir ?? '/nonexistent-hostfactory-unit',
   };
   const clients = new AwsClients(settings);

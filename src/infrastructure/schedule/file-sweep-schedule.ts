@@ -1,0 +1,24 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { SweepSchedule } from '../../domain/ports/sweep-schedule.js';
+
+/** The last sweep's time in a small file of the provider's work dir (`reconcile-last-run`). */
+export class FileSweepSchedule implements SweepSchedule {
+  constructor(private readonly file: string) {}
+
+  async lastRun(): Promise<number | undefined> {
+    try {
+      const value = Number((await readFile(this.file, 'utf8')).trim());
+      return Number.isFinite(value) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async record(at: number): Promise<void> {
+    await mkdir(dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temp, `${at}\n`);
+    await rename(temp, this.file);
+  }
+}
