@@ -55,7 +55,7 @@ export class RequestReturnMachines {
     const claimed = await this.claim(found, request.requestId);
     const skipped = found.filter((machine) => !claimed.some((own) => own.machineId === machine.machineId));
 
-    if (skipped.length > 0) notes.push(`already returned: ${skipped.map((m) => m.name || m.machineId).join(', ')}`);
+    if (skipped.length > 0) notes.push(`already returned: ${nameSome(skipped.map((m) => m.name || m.machineId))}`);
     await this.release(request, claimed, notes);
     const message = [claimed.length > 0 ? 'Delete VM success.' : 'No Active VM.', ...notes].join(' ');
     await this.finishRecording(request, claimed.length, claimed.length > 0 ? undefined : message);
@@ -75,16 +75,16 @@ export class RequestReturnMachines {
       hosts = await this.cloud.findHosts(refs);
     } catch (error) {
       this.logger.warn({ refs, err: error }, 'hosts the store does not know could not be looked up in the cloud');
-      notes.push(`unknown machine(s), not looked up in the cloud (${toHostFactoryError(error).message}): ${refs.map(describeRef).join(', ')}`);
+      notes.push(`unknown machine(s), not looked up in the cloud (${toHostFactoryError(error).message}): ${nameSome(refs.map(describeRef))}`);
       return [];
     }
     const missing = refs.filter((ref) => !hosts.some((host) => refersTo(ref, host)));
     const ours = hosts.filter((host) => host.providerName === this.identity.name || this.identity.returnUntrackedHosts);
     const foreign = hosts.filter((host) => !ours.includes(host));
-    if (missing.length > 0) notes.push(`unknown machine(s): ${missing.map(describeRef).join(', ')}`);
+    if (missing.length > 0) notes.push(`unknown machine(s): ${nameSome(missing.map(describeRef))}`);
     if (foreign.length > 0) {
       const owners = foreign.map((host) => `${host.name || host.machineId} (${host.providerName ? `tagged by ${host.providerName}` : 'untagged'})`);
-      notes.push(`left running, not launched by provider instance ${this.identity.name}: ${owners.join(', ')}; set RETURN_UNTRACKED_HOSTS=true to return such hosts`);
+      notes.push(`left running, not launched by provider instance ${this.identity.name}: ${nameSome(owners)}; set RETURN_UNTRACKED_HOSTS=true to return such hosts`);
     }
     if (ours.length === 0) return [];
     const now = this.clock.now();
@@ -120,7 +120,7 @@ export class RequestReturnMachines {
       const pending = Object.entries(failed);
       if (pending.length > 0) {
         this.logger.warn({ requestId: request.requestId, failed }, 'some machines not released yet; retried on the next poll');
-        notes.push(`${pending.length} machine(s) not released yet, retried on the next poll: ${pending.slice(0, 5).map(([id, reason]) => `${id} (${reason})`).join(', ')}`);
+        notes.push(`${pending.length} machine(s) not released yet, retried on the next poll: ${nameSome(pending.map(([id, reason]) => `${id} (${reason})`))}`);
       }
     } catch (error) {
       const failure = toHostFactoryError(error);
@@ -152,6 +152,15 @@ export class RequestReturnMachines {
 
 /** The request id recorded for a returned host whose tags name no request. */
 export const UNTRACKED_REQUEST_ID = 'untracked';
+
+/** A note names at most this many hosts and counts the rest: HostFactory repeats it on every poll. */
+const NAMED_HOSTS_LIMIT = 20;
+
+/** `a, b, c`, or the first NAMED_HOSTS_LIMIT names and `… and N more`. */
+function nameSome(names: readonly string[]): string {
+  const named = names.slice(0, NAMED_HOSTS_LIMIT).join(', ');
+  return names.length > NAMED_HOSTS_LIMIT ? `${named} … and ${names.length - NAMED_HOSTS_LIMIT} more` : named;
+}
 
 function describeRef(ref: MachineRef): string {
   return ref.name && ref.machineId ? `${ref.name} (${ref.machineId})` : (ref.name ?? ref.machineId ?? '?');

@@ -132,6 +132,16 @@ export function describeMachineStoreContract(store: () => RepositoryStore): void
       expect(await store().machines.findByRefs([{ machineId: machine.machineId }])).toEqual([]);
     });
 
+    it('remove deletes the named machines and keeps the rest', async () => {
+      const request = anAcquireRequest();
+      const [gone, kept] = await store().machines.addIfAbsent([aMachine(request.requestId), aMachine(request.requestId)]);
+
+      expect(await store().machines.remove([gone.machineId, 'i-unknown'])).toBe(1);
+
+      expect(await store().machines.listByRequests([request.requestId])).toEqual([kept]);
+      expect(await store().machines.remove([gone.machineId])).toBe(0);
+    });
+
     it('handles a large fleet in one call (more rows than one statement can carry)', async () => {
       const request = anAcquireRequest();
       const fleet = Array.from({ length: 520 }, () => aMachine(request.requestId));

@@ -156,5 +156,23 @@ export function describeRequestStoreContract(store: () => RepositoryStore): void
       expect(await store().requests.get(request.requestId)).toBeDefined();
       expect((await store().machines.listByRequests([request.requestId])).length).toBe(2);
     });
+
+    it('remove deletes the named requests with their machines, whatever their state, and keeps the rest', async () => {
+      const running = anAcquireRequest();
+      const kept = anAcquireRequest();
+      await store().requests.create(running);
+      await store().requests.create(kept);
+      const up = aMachine(running.requestId, { status: 'running' });
+      const other = aMachine(kept.requestId);
+      await store().machines.addIfAbsent([up, other]);
+
+      expect(await store().requests.remove([running.requestId, 'req-unknown'])).toBe(1);
+
+      expect(await store().requests.get(running.requestId)).toBeUndefined();
+      expect(await store().machines.findByRefs([{ machineId: up.machineId }])).toEqual([]);
+      expect(await store().requests.get(kept.requestId)).toBeDefined();
+      expect(await store().machines.listByRequests([kept.requestId])).toEqual([other]);
+      expect(await store().requests.remove([running.requestId])).toBe(0);
+    });
   });
 }

@@ -43,6 +43,7 @@ describe('bad input gets a HostFactory-shaped error, a non-zero exit and an unch
     expect(result.json.code).toMatch(/INVALID_INPUT|TEMPLATE_NOT_FOUND/);
     expect(result.json.message).toMatch(message);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toBe(`${result.json.message.replace(/\s*\n\s*/g, ' ')}\n`);
     expect(await hf.storeSnapshot()).toBe(snapshot);
   });
 
@@ -66,6 +67,7 @@ describe('bad input gets a HostFactory-shaped error, a non-zero exit and an unch
     expect(result.exitCode).toBe(0);
     assertSchema('requestReturnMachines', result.json);
     expect(result.json.message).toContain('ghost-host');
+    expect(result.stderr).toBe('');
   });
 
   it('an unknown provider instance (missing config file)', async () => {
@@ -74,6 +76,7 @@ describe('bad input gets a HostFactory-shaped error, a non-zero exit and an unch
     assertSchema('error', result.json);
     expect(result.json).toMatchObject({ code: 'CONFIG_INVALID' });
     expect(result.json.message).toContain('nosuchprov_config.json');
+    expect(result.stderr).toBe(`${result.json.message}\n`);
   });
 
   it('an invalid config value names the file and the key', async () => {

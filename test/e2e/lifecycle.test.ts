@@ -55,7 +55,7 @@ describe('the full HostFactory lifecycle through the scripts, on the embedded de
     expect(again.json.message).toContain('already returned');
   });
 
-  it('answers several requests in one call, unknown ids included, and accepts a single object', async () => {
+  it('answers several requests in one call, unknown ids included, and accepts a single object for a list of requests or machines', async () => {
     const hf = new HostFactoryInstance({ config: { SIM_BOOT_DELAY_SEC: 0 } });
     const a = await hf.script('requestMachines', { template: { templateId: 'OnDemand-Small', machineCount: 1 } });
     const b = await hf.script('requestMachines', { template: { templateId: 'Spot-Compute', machineCount: 2 } });
@@ -73,5 +73,14 @@ describe('the full HostFactory lifecycle through the scripts, on the embedded de
     const single = await hf.script('getRequestStatus', { requests: { requestId: a.json.requestId } });
     assertSchema('getRequestStatus', single.json);
     expect(single.json.requests).toHaveLength(1);
+
+    const [machine] = single.json.requests[0].machines;
+    const held = await hf.script('getReturnRequests', { machines: { name: machine.name, machineId: machine.machineId } });
+    expect(held.exitCode, held.stdout).toBe(0);
+    assertSchema('getReturnRequests', held.json);
+    const returned = await hf.script('requestReturnMachines', { machines: { name: machine.name, machineId: machine.machineId } });
+    expect(returned.exitCode, returned.stdout).toBe(0);
+    assertSchema('requestReturnMachines', returned.json);
+    expect(returned.json.message).toBe('Delete VM success.');
   });
 });

@@ -53,6 +53,10 @@ export class InMemoryMachineRepository implements MachineRepository {
     return copy(next);
   }
 
+  async remove(machineIds: readonly string[]): Promise<number> {
+    return new Set(machineIds.filter((machineId) => this.state.machines.delete(machineId))).size;
+  }
+
   private filter(keep: (machine: Machine) => boolean): Machine[] {
     return [...this.state.machines.values()].filter(keep).map(copy);
   }

@@ -72,6 +72,14 @@ export class InMemoryRequestRepository implements RequestRepository {
     return prunable.length;
   }
 
+  async remove(requestIds: readonly string[]): Promise<number> {
+    const removed = new Set(requestIds.filter((requestId) => this.state.requests.delete(requestId)));
+    for (const machine of [...this.state.machines.values()]) {
+      if (removed.has(machine.requestId)) this.state.machines.delete(machine.machineId);
+    }
+    return removed.size;
+  }
+
   private all(): Request[] {
     return [...this.state.requests.values()].map(copy);
   }

@@ -25,6 +25,8 @@ export interface MachineRepository {
    * version. Throws STORAGE_CONFLICT when another process updated it first.
    */
   update(machine: Machine): Promise<Machine>;
+  /** Deletes these machines; unknown ids are skipped. Returns how many went. Only `store copy --prune-target` uses it. */
+  remove(machineIds: readonly string[]): Promise<number>;
 }
 
 export const MachineRepository: ServiceIdentifier<MachineRepository> = Symbol.for('MachineRepository');

@@ -31,6 +31,11 @@ export interface RequestRepository {
   update(request: Request): Promise<Request>;
   /** Deletes finished requests created before `createdBefore` (epoch ms) and their machines. Returns how many requests went. */
   pruneFinished(createdBefore: number): Promise<number>;
+  /**
+   * Deletes these requests and the machines launched for them, whatever their state; unknown ids
+   * are skipped. Returns how many requests went. Only `store copy --prune-target` uses it.
+   */
+  remove(requestIds: readonly string[]): Promise<number>;
 }
 
 export const RequestRepository: ServiceIdentifier<RequestRepository> = Symbol.for('RequestRepository');

@@ -103,7 +103,10 @@ export function addPeopleCommands(program: Command, human: Human, io: Io): void 
     .command('copy')
     .requiredOption('--from <url>', 'source store URL')
     .requiredOption('--to <url>', 'target store URL')
-    .action((options: { from: string; to: string }) => human((s) => s.stores.copy(options.from, options.to)));
+    .option('--prune-target', 'also delete the requests and machines only the target holds', false)
+    .action((options: { from: string; to: string; pruneTarget: boolean }) =>
+      human((s) => s.stores.copy(options.from, options.to, { pruneTarget: options.pruneTarget })),
+    );
   store
     .command('prune')
     .requiredOption('--older-than <duration>', 'e.g. 30d, 12h')

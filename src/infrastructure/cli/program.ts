@@ -64,7 +64,12 @@ export async function runCli(argv: readonly string[], openSession: OpenSession, 
             const response = await session.hostFactory.run(operation as HostFactoryOperation, input);
             io.stdout(JSON.stringify(response) + '\n');
           },
-          (error) => io.stdout(JSON.stringify(errorResponse(error)) + '\n'),
+          (error) => {
+            const response = errorResponse(error);
+            io.stdout(JSON.stringify(response) + '\n');
+            // The same reason on stderr, one line, for HostFactory's own log and for anyone reading stderr.
+            io.stderr(response.message.replace(/\s*[\r\n]+\s*/g, ' ') + '\n');
+          },
         );
       });
   }

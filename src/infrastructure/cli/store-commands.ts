@@ -1,11 +1,16 @@
 import { inject, injectable } from 'inversify';
-import { copyStore } from '../../application/copy-store.js';
+import { copyStore, SourceTimestampClock, type CopyCounts, type CopyOptions } from '../../application/copy-store.js';
 import { HostFactoryError } from '../../domain/errors.js';
 import { Clock } from '../../domain/ports/clock.js';
 import { RequestRepository } from '../../domain/ports/request-repository.js';
 import { openStore } from '../storage/open-store.js';
 import { parseStoreUrl } from '../storage/store-url.js';
 import type { CommandOutput } from './people-commands.js';
+
+function described(counts: CopyCounts): string {
+  const { inSource, added, updated, unchanged, newerInTarget, onlyInTarget, pruned } = counts;
+  return `${inSource} in source: ${added} added, ${updated} updated, ${unchanged} unchanged, ${newerInTarget} newer in target kept; ${onlyInTarget} only in target, ${pruned} of them pruned`;
+}
 
 const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -30,14 +35,16 @@ export class StoreCommands {
     return { data: { store: url, kind: location.kind, ready: true }, text: `${location.kind} store ready: ${url}` };
   }
 
-  async copy(fromUrl: string, toUrl: string): Promise<CommandOutput> {
+  /** Brings the store at `toUrl` up to the one at `fromUrl` (see copyStore); re-runnable. */
+  async copy(fromUrl: string, toUrl: string, options: CopyOptions): Promise<CommandOutput> {
     if (fromUrl === toUrl) throw new HostFactoryError('INVALID_INPUT', '--from and --to name the same store');
     const from = await openStore(fromUrl);
     try {
-      const to = await openStore(toUrl);
+      const targetClock = new SourceTimestampClock();
+      const to = await openStore(toUrl, { clock: targetClock });
       try {
-        const report = await copyStore(from, to);
-        return { data: report, text: `copied and verified ${report.requests} request(s) and ${report.machines} machine(s)` };
+        const report = await copyStore(from, to, targetClock, options);
+        return { data: report, text: `copied and verified\nrequests: ${described(report.requests)}\nmachines: ${described(report.machines)}` };
       } finally {
         await to.close();
       }

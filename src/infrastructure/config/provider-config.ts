@@ -11,15 +11,18 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' |
  * `raw` and validated by the chosen provider. A file with no PROVIDER_TYPE is an AWS config, so an
  * unchanged IBM awsprov_config.json means AWS.
  */
-/** A boolean written as JSON or as IBM's examples write it (`"true"`). */
-const flag = z.preprocess((value) => (typeof value === 'string' ? value.trim().toLowerCase() === 'true' : value), z.boolean());
+/** A boolean written as JSON or as IBM's examples write it (`"true"`, `"false"`, any case); any other string is refused. */
+const flag = z.preprocess((value) => {
+  const text = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+  return text === 'true' ? true : text === 'false' ? false : value;
+}, z.boolean('expected true or false'));
 const seconds = z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), z.number().int().min(0).max(31_536_000));
 
 const providerConfigSchema = z
   .object({
     PROVIDER_TYPE: z.enum(['aws', 'sim']).default('aws'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-    ACCEPT_PROPAGATED_LOG_SETTING: z.boolean().default(false),
+    ACCEPT_PROPAGATED_LOG_SETTING: flag.default(false),
     STORE: z.string().min(1).optional(),
     RETURN_UNTRACKED_HOSTS: flag.default(false),
     RECONCILE_GRACE_SEC: seconds.default(600),

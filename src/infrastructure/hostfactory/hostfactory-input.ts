@@ -21,15 +21,17 @@ const requestMachinesInput = z.object({
   template: z.object({ templateId: z.string().min(1, 'templateId is required'), machineCount }).loose(),
 });
 
-const requestIdEntry = z.object({ requestId: z.string().min(1, 'requestId is required') }).loose();
-/** HostFactory sometimes sends one request object instead of a list. */
+/** HostFactory (and IBM's spec) sometimes sends one object where a list is expected: both are read as a list. */
 const oneOrMany = (value: unknown) => (value !== null && typeof value === 'object' && !Array.isArray(value) ? [value] : value);
+
+const requestIdEntry = z.object({ requestId: z.string().min(1, 'requestId is required') }).loose();
 const getRequestStatusInput = z.object({
   requests: z.preprocess(oneOrMany, z.array(requestIdEntry, 'requests must be a list of {"requestId": ...}').min(1, 'requests must not be empty')),
 });
 
-const returnMachinesInput = z.object({ machines: z.array(machineRef).min(1, 'machines must not be empty') });
-const heldMachinesInput = z.object({ machines: z.array(machineRef).default([]) }).loose();
+const machineList = z.array(machineRef, 'machines must be a list of {"name": ..., "machineId": ...}');
+const returnMachinesInput = z.object({ machines: z.preprocess(oneOrMany, machineList.min(1, 'machines must not be empty')) });
+const heldMachinesInput = z.object({ machines: z.preprocess(oneOrMany, machineList).default([]) }).loose();
 
 /** Reads the `-f` file HostFactory wrote; a missing file or malformed JSON is INVALID_INPUT. */
 export async function readInputFile(file: string | undefined): Promise<unknown> {

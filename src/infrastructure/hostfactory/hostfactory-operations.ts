@@ -10,7 +10,7 @@ import {
   parseRequestMachines,
   parseRequestReturnMachines,
 } from './hostfactory-input.js';
-import { requestStatusResponse, returnRequestsResponse, templatesResponse } from './hostfactory-output.js';
+import { requestStatusResponse, returnRequestsResponse, templatesResponse, withBoundedMessages } from './hostfactory-output.js';
 
 export const HOSTFACTORY_OPERATIONS = [
   'getAvailableTemplates',
@@ -32,7 +32,12 @@ export class HostFactoryOperations {
     @inject(GetReturnRequests) private readonly getReturnRequests: GetReturnRequests,
   ) {}
 
+  /** The operation's response, every message in it bounded. */
   async run(operation: HostFactoryOperation, input: unknown): Promise<Record<string, unknown>> {
+    return withBoundedMessages(await this.respond(operation, input));
+  }
+
+  private async respond(operation: HostFactoryOperation, input: unknown): Promise<Record<string, unknown>> {
     switch (operation) {
       case 'getAvailableTemplates':
         return templatesResponse(await this.getAvailableTemplates.execute());

@@ -72,6 +72,28 @@ export function returnRequestsResponse(reclaims: readonly Reclaim[]): Record<str
   };
 }
 
-export function errorResponse(error: HostFactoryError): Record<string, unknown> {
-  return { message: error.message || error.code, code: error.code };
+export function errorResponse(error: HostFactoryError): { message: string; code: string } {
+  return { message: boundedMessage(error.message || error.code), code: error.code };
+}
+
+/** HostFactory logs a message every time it reads one (every status poll): none it sees is longer than this, in UTF-8 bytes. */
+export const MESSAGE_LIMIT_BYTES = 2048;
+const CUT_MARK = ' … (cut at 2 KB)';
+
+/** The message as it is when it fits in MESSAGE_LIMIT_BYTES, else its start, cut between characters, and a mark. */
+export function boundedMessage(message: string): string {
+  const bytes = Buffer.from(message, 'utf8');
+  if (bytes.length <= MESSAGE_LIMIT_BYTES) return message;
+  let end = MESSAGE_LIMIT_BYTES - Buffer.byteLength(CUT_MARK);
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--; // 10xxxxxx continues a character: cut before it
+  return bytes.subarray(0, end).toString('utf8') + CUT_MARK;
+}
+
+/** The response with every `message` in it, at any depth (request, machine), bounded by boundedMessage. */
+export function withBoundedMessages<T>(response: T): T {
+  if (Array.isArray(response)) return response.map(withBoundedMessages) as T;
+  if (response === null || typeof response !== 'object') return response;
+  return Object.fromEntries(
+    Object.entries(response).map(([key, value]) => [key, key === 'message' && typeof value === 'string' ? boundedMessage(value) : withBoundedMessages(value)]),
+  ) as T;
 }

@@ -33,19 +33,12 @@ export interface AwsConfig {
   describeRequestRetryAttempts: number;
   /** Milliseconds between describe attempts. */
   describeRequestIntervalMs: number;
-  acceptPropagatedLogSetting: boolean;
 }
 
 const numeric = (schema: z.ZodNumber) =>
   z.preprocess((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value), schema);
 
 const text = z.string().trim().min(1);
-
-const flag = z.preprocess((value) => {
-  if (typeof value !== 'string') return value;
-  const lower = value.trim().toLowerCase();
-  return lower === 'true' || lower === 'y' || lower === 'yes' || lower === '1';
-}, z.boolean());
 
 /** The `AWS_*` keys of a provider config file as written there, with CONTRACT.md's defaults and ranges. */
 export const awsConfigSchema = z.object({
@@ -64,7 +57,6 @@ export const awsConfigSchema = z.object({
   AWS_INSTANCE_PENDING_TIMEOUT_SEC: numeric(z.number().int().min(180).max(10000)).default(180),
   AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS: numeric(z.number().int().min(0).max(10)).default(0),
   AWS_DESCRIBE_REQUEST_INTERVAL: numeric(z.number().int().min(0).max(600000)).default(0),
-  ACCEPT_PROPAGATED_LOG_SETTING: flag.default(false),
 });
 
 /**
@@ -99,6 +91,5 @@ export function parseAwsConfig(raw: Record<string, unknown>, file: string): AwsC
     instancePendingTimeoutSec: value.AWS_INSTANCE_PENDING_TIMEOUT_SEC,
     describeRequestRetryAttempts: value.AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS,
     describeRequestIntervalMs: value.AWS_DESCRIBE_REQUEST_INTERVAL,
-    acceptPropagatedLogSetting: value.ACCEPT_PROPAGATED_LOG_SETTING,
   };
 }

@@ -66,7 +66,7 @@ describe('hostfactory store copy', () => {
 
       const copied = await hf.cli(['--json', 'store', 'copy', '--from', hf.env.HOSTFACTORY_STORE as string, '--to', target.url]);
       expect(copied.exitCode, copied.stdout + copied.stderr).toBe(0);
-      expect(copied.json).toMatchObject({ requests: 3, machines: 5 });
+      expect(copied.json).toMatchObject({ requests: { inSource: 3, added: 3 }, machines: { inSource: 5, added: 5 } });
 
       const source = await readBack(hf);
       expect(await readBack(hf, target.extraEnv)).toEqual(source);
@@ -75,15 +75,18 @@ describe('hostfactory store copy', () => {
     });
   }
 
-  it('copies again without duplicating what the target already holds', { timeout: 120_000 }, async () => {
+  it('copies again after hosts were returned, bringing the target up to the source', { timeout: 120_000 }, async () => {
     const hf = await instanceOn('sqlite');
-    await acquire(hf, 'OnDemand-Small', 2);
+    const first = await acquire(hf, 'OnDemand-Small', 2);
     const target = await storeFor('json', hf.root);
+    stores.push(target);
     const from = hf.env.HOSTFACTORY_STORE as string;
     expect((await hf.cli(['store', 'copy', '--from', from, '--to', target.url])).exitCode).toBe(0);
+    expect((await giveBack(hf, first.machines.slice(0, 1))).status).toBe('complete');
     await acquire(hf, 'OnDemand-Small', 1);
     const again = await hf.cli(['--json', 'store', 'copy', '--from', from, '--to', target.url]);
-    expect(again.exitCode, again.stdout).toBe(0);
+    expect(again.exitCode, again.stdout + again.stderr).toBe(0);
+    expect(again.json).toMatchObject({ requests: { inSource: 3, added: 2 }, machines: { inSource: 3, added: 1, updated: 1 } });
     expect(await readBack(hf, target.extraEnv)).toEqual(await readBack(hf));
   });
 });

@@ -29,6 +29,15 @@ describe('RequestReturnMachines', () => {
     expect(result.returned).toHaveLength(2);
   });
 
+  it('names at most 20 unknown hosts and counts the rest, so the message stays short', async () => {
+    const { container } = useCaseContainer();
+    const ghosts = Array.from({ length: 2000 }, (_, i) => ({ name: `ghost-${i + 1}.ec2.internal` }));
+    const result = await container.get(RequestReturnMachines).execute(ghosts);
+    expect(result.message).toContain('ghost-20.ec2.internal … and 1980 more');
+    expect(result.message).not.toContain('ghost-21.ec2.internal');
+    expect(result.message.length).toBeLessThan(1000);
+  });
+
   it('gives a machine back once even when two returns race', async () => {
     const { container, machines, cloud } = await runningMachines(1);
     const useCase = container.get(RequestReturnMachines);

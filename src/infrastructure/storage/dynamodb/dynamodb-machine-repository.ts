@@ -98,6 +98,15 @@ export class DynamoDbMachineRepository implements MachineRepository {
     );
   }
 
+  async remove(machineIds: readonly string[]): Promise<number> {
+    const found = [...(await this.byIds(machineIds)).keys()];
+    await this.tables.batchDelete(
+      this.table,
+      found.map((machineId) => ({ machineId })),
+    );
+    return found.length;
+  }
+
   private async byIds(machineIds: readonly string[]): Promise<Map<string, Machine>> {
     const keys = [...new Set(machineIds)].map((machineId) => ({ machineId }));
     const items = keys.length === 0 ? [] : await this.tables.batchGet(this.table, keys);

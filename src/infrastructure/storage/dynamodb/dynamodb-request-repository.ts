@@ -121,6 +121,21 @@ export class DynamoDbRequestRepository implements RequestRepository {
     return deleted.filter(Boolean).length;
   }
 
+  /** Deletes each request's machines first, then the requests, so an interrupted removal leaves no orphan machines. */
+  async remove(requestIds: readonly string[]): Promise<number> {
+    const found = (await this.getMany(requestIds)).map((request) => request.requestId);
+    const machines = (await mapConcurrently(found, PARALLEL_CALLS, (requestId) => this.machinesOf(requestId))).flat();
+    await this.tables.batchDelete(
+      this.tables.names.machines,
+      machines.map((machine) => ({ machineId: machine.machineId as string })),
+    );
+    await this.tables.batchDelete(
+      this.table,
+      found.map((requestId) => ({ requestId })),
+    );
+    return found.length;
+  }
+
   private async newestOfKind(kind: RequestKind, status: Request['status'] | undefined, limit: number): Promise<Request[]> {
     const items = await this.tables.query(
       {

@@ -69,6 +69,14 @@ export class JsonMachineRepository implements MachineRepository {
     });
   }
 
+  async remove(machineIds: readonly string[]): Promise<number> {
+    return this.store.mutate((document) => {
+      const removed = new Set(machineIds.filter((machineId) => Object.hasOwn(document.machines, machineId)));
+      for (const machineId of removed) delete document.machines[machineId];
+      return removed.size;
+    });
+  }
+
   private async filter(keep: (machine: Machine) => boolean): Promise<Machine[]> {
     const document = await this.store.read();
     return Object.values(document.machines).filter(keep);

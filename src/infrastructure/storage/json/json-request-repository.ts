@@ -97,4 +97,15 @@ export class JsonRequestRepository implements RequestRepository {
       return pruned.size;
     });
   }
+
+  async remove(requestIds: readonly string[]): Promise<number> {
+    return this.store.mutate((document) => {
+      const removed = new Set(requestIds.filter((requestId) => Object.hasOwn(document.requests, requestId)));
+      for (const requestId of removed) delete document.requests[requestId];
+      for (const machine of Object.values(document.machines)) {
+        if (removed.has(machine.requestId)) delete document.machines[machine.machineId];
+      }
+      return removed.size;
+    });
+  }
 }

@@ -77,6 +77,16 @@ export class KnexMachineRepository implements MachineRepository {
     });
   }
 
+  remove(machineIds: readonly string[]): Promise<number> {
+    return translated('removing machines', async () => {
+      let removed = 0;
+      for (const ids of chunks([...new Set(machineIds)], IDS_PER_QUERY)) {
+        removed += await this.db<MachineRow>('machines').whereIn('machine_id', ids).delete();
+      }
+      return removed;
+    });
+  }
+
   private async whereIn(column: 'machine_id' | 'name' | 'request_id' | 'return_request_id', values: readonly string[]): Promise<Machine[]> {
     const found: Machine[] = [];
     for (const batch of chunks([...new Set(values)], IDS_PER_QUERY)) {

@@ -116,4 +116,17 @@ export class KnexRequestRepository implements RequestRepository {
       }),
     );
   }
+
+  remove(requestIds: readonly string[]): Promise<number> {
+    return translated('removing requests', () =>
+      this.db.transaction(async (trx): Promise<number> => {
+        let removed = 0;
+        for (const ids of chunks([...new Set(requestIds)], IDS_PER_QUERY)) {
+          await trx('machines').whereIn('request_id', ids).delete();
+          removed += await trx('requests').whereIn('request_id', ids).delete();
+        }
+        return removed;
+      }),
+    );
+  }
 }

@@ -19,7 +19,6 @@ describe('parseAwsConfig', () => {
       instancePendingTimeoutSec: 600,
       describeRequestRetryAttempts: 0,
       describeRequestIntervalMs: 0,
-      acceptPropagatedLogSetting: false,
     });
   });
 

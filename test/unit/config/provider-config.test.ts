@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { parseProviderConfig } from '../../../src/infrastructure/config/provider-config.js';
+
+const parse = (config: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => parseProviderConfig(JSON.stringify(config), 'awsprov_config.json', env);
+
+describe('IBM boolean keys of the provider config', () => {
+  it.each([true, 'true', 'TRUE', ' True '])('ACCEPT_PROPAGATED_LOG_SETTING %j takes HostFactory\'s log level', (value) => {
+    expect(parse({ ACCEPT_PROPAGATED_LOG_SETTING: value, LOG_LEVEL: 'warn' }, { HF_LOGLEVEL: 'LOG_DEBUG' }).logLevel).toBe('debug');
+  });
+
+  it.each([false, 'false', 'False'])('ACCEPT_PROPAGATED_LOG_SETTING %j keeps LOG_LEVEL', (value) => {
+    expect(parse({ ACCEPT_PROPAGATED_LOG_SETTING: value, LOG_LEVEL: 'warn' }, { HF_LOGLEVEL: 'LOG_DEBUG' }).logLevel).toBe('warn');
+  });
+
+  it('reads RETURN_UNTRACKED_HOSTS and RECONCILE_APPLY written either way', () => {
+    const config = parse({ RETURN_UNTRACKED_HOSTS: 'TRUE', RECONCILE_APPLY: 'false' });
+    expect(config.returnUntrackedHosts).toBe(true);
+    expect(config.reconcile.apply).toBe(false);
+    expect(parse({ RETURN_UNTRACKED_HOSTS: false, RECONCILE_APPLY: true }).reconcile.apply).toBe(true);
+  });
+
+  it.each(['ACCEPT_PROPAGATED_LOG_SETTING', 'RETURN_UNTRACKED_HOSTS', 'RECONCILE_APPLY'])('refuses %s when it is neither true nor false, naming the key', (key) => {
+    expect(() => parse({ [key]: 'maybe' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining(key) }));
+    expect(() => parse({ [key]: 1 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
+  });
+});
