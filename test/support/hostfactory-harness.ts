@@ -38,6 +38,16 @@ export interface RunResult {
   json: any;
 }
 
+/**
+ * The temp dirs of the instances made in this test file; test/support/setup.ts removes them after
+ * the file (kept on globalThis so that setup needs not import this module into unit test files).
+ */
+export function instanceRoots(): Set<string> {
+  const holder = globalThis as { hostFactoryInstanceRoots?: Set<string> };
+  holder.hostFactoryInstanceRoots ??= new Set<string>();
+  return holder.hostFactoryInstanceRoots;
+}
+
 /** A provider instance in empty temp dirs with a copy of the repo's config/, as HostFactory would set it up. */
 export class HostFactoryInstance {
   readonly root: string;
@@ -49,6 +59,7 @@ export class HostFactoryInstance {
   constructor(options: { providerName?: string; config?: Record<string, unknown>; extraEnv?: NodeJS.ProcessEnv } = {}) {
     if (!existsSync(CLI)) throw new Error(`${CLI} missing: run \`npm run build\` first (npm test does)`);
     this.root = mkdtempSync(join(tmpdir(), 'hf-e2e-'));
+    instanceRoots().add(this.root);
     this.confDir = join(this.root, 'conf');
     this.workDir = join(this.root, 'work');
     this.logDir = join(this.root, 'log');
