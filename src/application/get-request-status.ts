@@ -9,6 +9,7 @@ import { TemplateRepository } from '../domain/ports/template-repository.js';
 import { canMoveTo, kindOfRequestId, type Request, type RequestKind, type RequestStatus } from '../domain/request.js';
 import { acquireProgress, returnProgress, type Progress } from '../domain/request-progress.js';
 import { MachineRecorder } from './machine-recorder.js';
+import { ownersOf } from './owners-of.js';
 import { changeRequest } from './optimistic-change.js';
 
 /** A returned machine still running this long after its return claimed it is released again. */
@@ -111,9 +112,8 @@ export class GetRequestStatus {
     const claimedBefore = this.clock.now() - RELEASE_RETRY_AFTER_MS;
     const stuck = machines.filter((machine) => (machine.status === 'running' || machine.status === 'pending') && machine.updatedAt <= claimedBefore);
     if (stuck.length === 0) return;
-    const ownerIds = [...new Set(stuck.map((machine) => machine.requestId))];
     try {
-      const [owners, tracked] = await Promise.all([this.requests.getMany(ownerIds), this.machines.listByRequests(ownerIds)]);
+      const { owners, tracked } = await ownersOf(this.requests, this.machines, stuck.map((machine) => machine.requestId));
       const { failed } = await this.cloud.release(stuck, owners, tracked);
       if (Object.keys(failed).length > 0) this.logger.warn({ failed }, 'machines still not released; retried on the next poll');
     } catch (error) {

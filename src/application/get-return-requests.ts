@@ -4,6 +4,7 @@ import { CloudProvider, type Reclaim } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
+import { ownersOf } from './owners-of.js';
 import { ScheduledReconcile } from './scheduled-reconcile.js';
 
 /** getReturnRequests: which of the hosts HostFactory holds the cloud is taking back, and when. */
@@ -51,9 +52,8 @@ export class GetReturnRequests {
   /** The fleets and groups of reclaimed hosts must not replace them; a failure here never fails the call. */
   private async stopReplacing(reclaimed: Machine[]): Promise<void> {
     if (!this.cloud.stopReplacing) return;
-    const ownerIds = [...new Set(reclaimed.map((machine) => machine.requestId))];
     try {
-      const [owners, tracked] = await Promise.all([this.requests.getMany(ownerIds), this.machines.listByRequests(ownerIds)]);
+      const { owners, tracked } = await ownersOf(this.requests, this.machines, reclaimed.map((machine) => machine.requestId));
       await this.cloud.stopReplacing(reclaimed, owners, tracked);
     } catch (error) {
       this.logger.warn({ machines: reclaimed.map((machine) => machine.machineId), err: error }, 'could not stop the cloud replacing reclaimed hosts; tried again next call');

@@ -5,7 +5,7 @@ import { CloudProvider, type CloudHost, type CloudResource } from '../domain/por
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
-import type { Request } from '../domain/request.js';
+import { ownersOf } from './owners-of.js';
 import { changeMachine } from './optimistic-change.js';
 
 /** RECONCILE_* settings: how old a leak must be before it is removed, and the schedule inside getReturnRequests. */
@@ -126,9 +126,8 @@ export class Reconcile {
         current.status === 'terminated' ? undefined : { ...current, status: 'terminated', failureMessage: current.failureMessage ?? 'gone from the cloud (found by reconcile)', updatedAt: this.clock.now() },
       );
     }
-    const owners = [...new Set(report.oversized.map((entry) => entry.requestId))];
-    if (owners.length === 0 || !this.cloud.stopReplacing) return;
-    const [requests, tracked]: [Request[], Machine[]] = await Promise.all([this.requests.getMany(owners), this.machines.listByRequests(owners)]);
-    await this.cloud.stopReplacing([], requests, tracked);
+    if (report.oversized.length === 0 || !this.cloud.stopReplacing) return;
+    const { owners, tracked } = await ownersOf(this.requests, this.machines, report.oversized.map((entry) => entry.requestId));
+    await this.cloud.stopReplacing([], owners, tracked);
   }
 }

@@ -8,6 +8,7 @@ import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
 import { newRequestId, type Request } from '../domain/request.js';
 import { ProviderIdentity } from './provider-identity.js';
+import { ownersOf } from './owners-of.js';
 import { changeMachine, changeRequest } from './optimistic-change.js';
 
 export interface ReturnResult {
@@ -114,8 +115,7 @@ export class RequestReturnMachines {
     const live = claimed.filter((machine) => machine.status !== 'terminated');
     if (live.length === 0) return;
     try {
-      const ownerIds = [...new Set(live.map((machine) => machine.requestId))];
-      const [owners, tracked] = await Promise.all([this.requests.getMany(ownerIds), this.machines.listByRequests(ownerIds)]);
+      const { owners, tracked } = await ownersOf(this.requests, this.machines, live.map((machine) => machine.requestId));
       const { failed } = await this.cloud.release(live, owners, tracked);
       const pending = Object.entries(failed);
       if (pending.length > 0) {

@@ -1,6 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SweepSchedule } from '../../domain/ports/sweep-schedule.js';
+import { writeFileAtomic } from '../files/write-file-atomic.js';
 
 /** The last sweep's time in a small file of the provider's work dir (`reconcile-last-run`). */
 export class FileSweepSchedule implements SweepSchedule {
@@ -17,8 +18,6 @@ export class FileSweepSchedule implements SweepSchedule {
 
   async record(at: number): Promise<void> {
     await mkdir(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, `${at}\n`);
-    await rename(temp, this.file);
+    await writeFileAtomic(this.file, `${at}\n`);
   }
 }

@@ -16,7 +16,7 @@ const SPOT_RECLAIM_REASONS = new Set(['Server.SpotInstanceTermination', 'Server.
  * more minutes (EC2 User Guide, "Spot request status", note under the status table); the
  * `marked-for-*` codes mean the same for stop and hibernate.
  */
-export function isInterruptionNotice(code: string | undefined): boolean {
+function isInterruptionNotice(code: string | undefined): boolean {
   return code !== undefined && /^(instance-terminated-|instance-stopped-|marked-for-)/.test(code);
 }
 

@@ -4,8 +4,8 @@ import type { AwsContext } from './handlers/api-handler.js';
 import { awsReason } from './ec2/aws-errors.js';
 
 /** Seconds a subnet's zone and free address count are trusted (zones never change; free addresses drift). */
-export const SUBNET_CACHE_TTL_SEC = 3600;
-export const SUBNET_CACHE_FILE = 'aws-subnets.json';
+const SUBNET_CACHE_TTL_SEC = 3600;
+const SUBNET_CACHE_FILE = 'aws-subnets.json';
 
 interface SubnetFacts {
   zone: string;

@@ -97,7 +97,7 @@ export class AwsCallError extends Error {
 }
 
 /** The raw AWS error under any wrapping (AwsCallError, HostFactoryError causes). */
-export function rawAwsError(error: unknown): unknown {
+function rawAwsError(error: unknown): unknown {
   let current = error;
   for (let depth = 0; depth < 5 && (current instanceof AwsCallError || current instanceof HostFactoryError); depth += 1) {
     const next = (current as { cause?: unknown }).cause;

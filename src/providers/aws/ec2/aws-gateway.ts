@@ -22,7 +22,7 @@ export class AwsGateway {
     this.ec2Fleets = new Ec2FleetGateway(clients, config, logger);
     this.spotFleets = new SpotFleetGateway(clients, config, logger);
     this.groups = new AutoScalingGateway(clients, config);
-    this.launchTemplates = new LaunchTemplateGateway(clients, config);
+    this.launchTemplates = new LaunchTemplateGateway(clients, config, this.instances);
     this.parameters = new ParameterGateway(clients);
   }
 }

@@ -7,6 +7,7 @@ import {
   DescribeSubnetsCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
+  type Filter,
   type Image,
   type Instance,
   type InstanceStatus,
@@ -76,15 +77,18 @@ export class InstanceGateway {
 
   /** Instances whose private DNS name is among `names` (a `private-dns-name` filter, 200 values a call, all pages). */
   async byPrivateDnsNames(names: readonly string[]): Promise<Instance[]> {
-    const ec2 = await this.clients.ec2();
     const found: Instance[] = [];
-    for (const part of chunk([...new Set(names)], 200)) {
-      const pages = await allPages((NextToken) =>
-        describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'private-dns-name', Values: part }], NextToken }))),
-      );
-      found.push(...pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])));
-    }
+    for (const part of chunk([...new Set(names)], 200)) found.push(...(await this.matching([{ Name: 'private-dns-name', Values: part }])));
     return found;
+  }
+
+  /** Every instance matching the DescribeInstances `filters`, all pages of 1000. */
+  async matching(filters: Filter[]): Promise<Instance[]> {
+    const ec2 = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ Filters: filters, MaxResults: 1000, NextToken }))),
+    );
+    return pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []));
   }
 
   /**
@@ -92,15 +96,10 @@ export class InstanceGateway {
    * filtered on both server-side, 1000 a page, all pages.
    */
   async liveTagged(tag: string, value: string): Promise<Instance[]> {
-    const ec2 = await this.clients.ec2();
-    const Filters = [
+    return this.matching([
       { Name: `tag:${tag}`, Values: [value] },
       { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
-    ];
-    const pages = await allPages((NextToken) =>
-      describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ Filters, MaxResults: 1000, NextToken }))),
-    );
-    return pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []));
+    ]);
   }
 
   /**

@@ -2,7 +2,6 @@ import {
   CreateLaunchTemplateCommand,
   DeleteLaunchTemplateCommand,
   DescribeFleetsCommand,
-  DescribeInstancesCommand,
   DescribeLaunchTemplatesCommand,
   DescribeSpotFleetRequestsCommand,
   type CreateLaunchTemplateCommandInput,
@@ -12,13 +11,14 @@ import { allPages, describe, send } from './aws-call.js';
 import type { AwsClients } from './aws-clients.js';
 import { isNotFound } from './aws-errors.js';
 import { LIVE_FLEET_STATES } from './fleet-gateway.js';
-import { LIVE_INSTANCE_STATES } from './instance-gateway.js';
+import { LIVE_INSTANCE_STATES, type InstanceGateway } from './instance-gateway.js';
 
 /** Launch templates, and the live EC2 resources that use them. */
 export class LaunchTemplateGateway {
   constructor(
     private readonly clients: AwsClients,
     private readonly config: AwsConfig,
+    private readonly instances: InstanceGateway,
   ) {}
 
   /** The id of the launch template with this name, if any. */
@@ -53,22 +53,10 @@ export class LaunchTemplateGateway {
 
   /** Which of `ids` a live instance was launched from (EC2's `aws:ec2launchtemplate:id` tag). */
   async usedByInstances(ids: readonly string[]): Promise<Set<string>> {
-    const ec2 = await this.clients.ec2();
-    const pages = await allPages((NextToken) =>
-      describe(this.config, 'ec2:DescribeInstances', () =>
-        ec2.send(
-          new DescribeInstancesCommand({
-            Filters: [
-              { Name: 'tag:aws:ec2launchtemplate:id', Values: [...ids] },
-              { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
-            ],
-            MaxResults: 1000,
-            NextToken,
-          }),
-        ),
-      ),
-    );
-    const instances = pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []));
+    const instances = await this.instances.matching([
+      { Name: 'tag:aws:ec2launchtemplate:id', Values: [...ids] },
+      { Name: 'instance-state-name', Values: LIVE_INSTANCE_STATES },
+    ]);
     return new Set(instances.flatMap((instance) => instance.Tags?.filter((tag) => tag.Key === 'aws:ec2launchtemplate:id' && tag.Value).map((tag) => tag.Value!) ?? []));
   }
 

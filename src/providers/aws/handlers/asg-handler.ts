@@ -22,7 +22,7 @@ import { AsgReleaser, liveMembers, unitsOfMembers } from './asg-releaser.js';
  * and `AZRebalance` would launch before terminating. Amazon EC2 Auto Scaling User Guide, "Suspend
  * and resume processes" / "How suspended processes affect other processes".
  */
-export const SUSPENDED_WHEN_FINAL = ['Launch', 'AZRebalance'];
+const SUSPENDED_WHEN_FINAL = ['Launch', 'AZRebalance'];
 
 /**
  * Auto Scaling groups, one per request, named after the request id (so a repeated launch finds

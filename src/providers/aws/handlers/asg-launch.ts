@@ -4,11 +4,11 @@ import { kebab, spotTypes, type CapacityPlan } from '../capacity-plan.js';
 import type { LaunchContext } from './api-handler.js';
 
 /** Auto Scaling has no `diversified`: it becomes lowest-price spread over every pool. */
-export function asgSpotStrategy(strategy: AllocationStrategy): string {
+function asgSpotStrategy(strategy: AllocationStrategy): string {
   return strategy === 'diversified' ? 'lowest-price' : kebab(strategy);
 }
 
-export function asgNameOf(requestId: string): string {
+function asgNameOf(requestId: string): string {
   return `hostfactory-${requestId}`;
 }
 
