@@ -18,7 +18,14 @@ module.exports = {
       name: 'application-imports-domain-only',
       severity: 'error',
       from: { path: '^src/application/' },
-      to: { path: '^src/(infrastructure|providers)/|^src/(container|main)\\.ts$' },
+      to: { path: '^src/(infrastructure|providers|shared)/|^src/(container|main)\\.ts$' },
+    },
+    {
+      name: 'shared-is-a-leaf',
+      comment: 'src/shared holds what both adapter layers need and no layer owns (chunk, SQLite connection setup): it imports nothing of src',
+      severity: 'error',
+      from: { path: '^src/shared/' },
+      to: { path: '^src/', pathNot: '^src/shared/' },
     },
     {
       name: 'infrastructure-not-providers',

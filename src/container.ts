@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { GetAvailableTemplates } from './application/get-available-templates.js';
 import { GetRequestStatus } from './application/get-request-status.js';
 import { GetReturnRequests } from './application/get-return-requests.js';
+import { InterruptionNotices } from './application/interruption-notices.js';
 import { ListActivity } from './application/list-activity.js';
 import { MachineRecorder } from './application/machine-recorder.js';
 import { ProviderIdentity } from './application/provider-identity.js';
@@ -14,6 +15,7 @@ import { ScheduledReconcile } from './application/scheduled-reconcile.js';
 import { TemplateCatalog } from './application/template-catalog.js';
 import { Clock } from './domain/ports/clock.js';
 import { CloudProvider } from './domain/ports/cloud-provider.js';
+import { InterruptionFeed } from './domain/ports/interruption-feed.js';
 import { Logger } from './domain/ports/logger.js';
 import { MachineRepository } from './domain/ports/machine-repository.js';
 import { RequestRepository } from './domain/ports/request-repository.js';
@@ -48,7 +50,7 @@ export async function buildContainer(
 
   container.bind(Logger).toConstantValue(logger);
   container.bind(Clock).to(SystemClock).inSingletonScope();
-  container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity(settings.providerName, config.providerType, config.returnUntrackedHosts));
+  container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity(settings.providerName, config.returnUntrackedHosts));
   container.bind(TemplateSettings).toConstantValue({ confDir: settings.confDir, providerName: settings.providerName, providerType: config.providerType });
   container.bind(TemplateRepository).to(FileTemplateRepository).inSingletonScope();
   container.bind(ReconcileSettings).toConstantValue(new ReconcileSettings(config.reconcile.graceSec, config.reconcile.intervalSec, config.reconcile.apply));
@@ -77,9 +79,11 @@ export async function buildContainer(
       }
       case 'aws': {
         const aws = await import('./providers/aws/index.js');
-        container.bind(aws.AwsSettings).toConstantValue({ config: aws.parseAwsConfig(config.raw, config.file), providerName: settings.providerName, workDir: settings.workDir });
+        const awsConfig = aws.parseAwsConfig(config.raw, config.file);
+        container.bind(aws.AwsSettings).toConstantValue({ config: awsConfig, providerName: settings.providerName, workDir: settings.workDir });
         container.bind(aws.AwsClients).toSelf().inSingletonScope();
         container.bind(CloudProvider).to(aws.AwsCloudProvider).inSingletonScope();
+        if (awsConfig.interruptionQueueUrl) container.bind(InterruptionFeed).to(aws.SqsInterruptionFeed).inSingletonScope();
         break;
       }
     }
@@ -100,6 +104,7 @@ export async function buildContainer(
   container.bind(GetRequestStatus).toSelf();
   container.bind(RequestReturnMachines).toSelf();
   container.bind(GetReturnRequests).toSelf();
+  container.bind(InterruptionNotices).toSelf();
   container.bind(Reconcile).toSelf();
   container.bind(ScheduledReconcile).toSelf();
   container.bind(ListActivity).toSelf();

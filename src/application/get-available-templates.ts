@@ -1,11 +1,9 @@
 import { inject, injectable } from 'inversify';
-import { holdsCapacity, type Machine } from '../domain/machine.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
 import { TemplateRepository, type TemplateProblem } from '../domain/ports/template-repository.js';
-import type { Request } from '../domain/request.js';
-import { availableUnits, isUnlimited, type Template } from '../domain/template.js';
+import { availableUnits, isUnlimited, unitsHeldByTemplate, type Template } from '../domain/template.js';
 
 export interface TemplateAvailability {
   template: Template;
@@ -19,23 +17,6 @@ export interface TemplateAvailability {
 export interface AvailableTemplates {
   templates: TemplateAvailability[];
   problems: TemplateProblem[];
-}
-
-/** Units each template holds: live machines, plus what outstanding requests still wait for. */
-export function unitsHeldByTemplate(live: readonly Machine[], outstanding: readonly Request[]): Map<string, number> {
-  const held = new Map<string, number>();
-  const add = (templateId: string, units: number) => held.set(templateId, (held.get(templateId) ?? 0) + units);
-  const liveUnitsByRequest = new Map<string, number>();
-  for (const machine of live) {
-    if (!holdsCapacity(machine)) continue;
-    add(machine.templateId, machine.weight);
-    liveUnitsByRequest.set(machine.requestId, (liveUnitsByRequest.get(machine.requestId) ?? 0) + machine.weight);
-  }
-  for (const request of outstanding) {
-    if (request.kind !== 'acquire' || !request.templateId) continue;
-    add(request.templateId, Math.max(0, request.machineCount - (liveUnitsByRequest.get(request.requestId) ?? 0)));
-  }
-  return held;
 }
 
 @injectable()

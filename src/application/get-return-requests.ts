@@ -1,9 +1,11 @@
 import { inject, injectable } from 'inversify';
-import { isEnding, refersTo, type Machine, type MachineRef } from '../domain/machine.js';
+import { isEnding, refersTo, secondsLeft, type Machine, type MachineRef } from '../domain/machine.js';
+import { Clock } from '../domain/ports/clock.js';
 import { CloudProvider, type Reclaim } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
+import { InterruptionNotices } from './interruption-notices.js';
 import { ownersOf } from './owners-of.js';
 import { ScheduledReconcile } from './scheduled-reconcile.js';
 
@@ -16,21 +18,33 @@ export class GetReturnRequests {
     @inject(CloudProvider) private readonly cloud: CloudProvider,
     @inject(Logger) private readonly logger: Logger,
     @inject(ScheduledReconcile) private readonly sweep: ScheduledReconcile,
+    @inject(InterruptionNotices) private readonly notices: InterruptionNotices,
+    @inject(Clock) private readonly clock: Clock,
   ) {}
 
   async execute(held: readonly MachineRef[]): Promise<Reclaim[]> {
     await this.sweep.runIfDue();
+    await this.notices.collect();
     const refs = held.filter((ref) => ref.machineId || ref.name);
     if (refs.length === 0) return [];
     const known = await this.machines.findByRefs(refs);
     const unknown = refs.filter((ref) => !known.some((machine) => refersTo(ref, machine)));
     const notReturned = known.filter((machine) => machine.returnRequestId === undefined);
-    const reclaims = notReturned.length > 0 ? await this.cloud.listReclaims(notReturned) : [];
+    const polled = notReturned.length > 0 ? await this.cloud.listReclaims(notReturned) : [];
+    const reclaims = soonest([...polled, ...this.noticed(notReturned)]);
     if (reclaims.length > 0) {
       this.logger.info({ reclaims }, 'hosts being reclaimed by the cloud');
       await this.stopReplacing(notReturned.filter((machine) => reclaims.some((reclaim) => reclaim.machineId === machine.machineId)));
     }
     return unknown.length > 0 ? [...reclaims, ...(await this.reclaimsOfUnknown(unknown))] : reclaims;
+  }
+
+  /** Machines with a recorded notice (see InterruptionNotices), with the seconds left before its deadline. */
+  private noticed(machines: readonly Machine[]): Reclaim[] {
+    const now = this.clock.now();
+    return machines.flatMap((machine) =>
+      machine.notice ? [{ machineId: machine.machineId, name: machine.name, gracePeriod: secondsLeft(machine.notice.deadline, now), reason: machine.notice.reason }] : [],
+    );
   }
 
   /**
@@ -59,4 +73,14 @@ export class GetReturnRequests {
       this.logger.warn({ machines: reclaimed.map((machine) => machine.machineId), err: error }, 'could not stop the cloud replacing reclaimed hosts; tried again next call');
     }
   }
+}
+
+/** One reclaim per machine: the one with the least time left. */
+function soonest(reclaims: readonly Reclaim[]): Reclaim[] {
+  const byMachine = new Map<string, Reclaim>();
+  for (const reclaim of reclaims) {
+    const previous = byMachine.get(reclaim.machineId);
+    if (!previous || reclaim.gracePeriod < previous.gracePeriod) byMachine.set(reclaim.machineId, reclaim);
+  }
+  return [...byMachine.values()];
 }

@@ -2,7 +2,6 @@
 export class ProviderIdentity {
   constructor(
     readonly name: string,
-    readonly type: string,
     /** Return hosts the store does not know even when this provider instance did not tag them (RETURN_UNTRACKED_HOSTS). */
     readonly returnUntrackedHosts = false,
   ) {}

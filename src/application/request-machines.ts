@@ -7,9 +7,8 @@ import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
 import { TemplateRepository } from '../domain/ports/template-repository.js';
-import { newRequestId, type Request } from '../domain/request.js';
-import { availableUnits, isUnlimited, type Template } from '../domain/template.js';
-import { unitsHeldByTemplate } from './get-available-templates.js';
+import { newRequestId, parseMachineCount, type Request } from '../domain/request.js';
+import { availableUnits, isUnlimited, unitsHeldByTemplate, type Template } from '../domain/template.js';
 import { ProviderIdentity } from './provider-identity.js';
 import { changeRequest } from './optimistic-change.js';
 
@@ -32,9 +31,7 @@ export class RequestMachines {
   ) {}
 
   async execute(templateId: string, machineCount: number): Promise<RequestMachinesResult> {
-    if (!Number.isSafeInteger(machineCount) || machineCount <= 0) {
-      throw new HostFactoryError('INVALID_INPUT', `machineCount must be a positive integer, got ${JSON.stringify(machineCount)}`);
-    }
+    parseMachineCount(machineCount);
     const template = await this.findUsable(templateId);
     await this.checkAvailable(template, machineCount);
 

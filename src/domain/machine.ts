@@ -33,10 +33,19 @@ export interface Machine extends CloudMachine {
   templateId: string;
   /** The return request that gave this machine back, once HostFactory returned it. */
   returnRequestId?: string;
+  /** The cloud's word that it will take the host back, from an interruption event (see InterruptionFeed). */
+  notice?: MachineNotice;
   /** Optimistic-concurrency version; the store increments it on every update. */
   version: number;
   /** epoch milliseconds */
   updatedAt: number;
+}
+
+/** The cloud will take a host back at `deadline`, for `reason`. */
+export interface MachineNotice {
+  /** epoch milliseconds */
+  deadline: number;
+  reason: string;
 }
 
 /** A reference to a host, as HostFactory sends them: by host name, by id, or both. */
@@ -118,6 +127,22 @@ function failureOf(machine: Machine, seen: CloudMachine): string | undefined {
     return `instance went ${seen.status} before it was running`;
   }
   return undefined;
+}
+
+/**
+ * The machine with `notice` recorded, or undefined when it changes nothing: a host already
+ * returned or gone needs none, and the earliest deadline wins (a rebalance recommendation, then the
+ * spot warning two minutes before the end).
+ */
+export function withNotice(machine: Machine, notice: MachineNotice): Machine | undefined {
+  if (machine.returnRequestId !== undefined || isGone(machine)) return undefined;
+  if (machine.notice && machine.notice.deadline <= notice.deadline) return undefined;
+  return { ...machine, notice };
+}
+
+/** Whole seconds left before `deadline` (epoch ms) at `now`, never below 0. */
+export function secondsLeft(deadline: number, now: number): number {
+  return Math.max(0, Math.floor((deadline - now) / 1000));
 }
 
 export function machineChanged(before: Machine, after: Machine): boolean {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { HostFactoryError } from './errors.js';
 
 export type RequestKind = 'acquire' | 'return';
 export type RequestStatus = 'running' | 'complete' | 'complete_with_error';
@@ -22,6 +23,18 @@ export interface Request {
   updatedAt: number;
   /** Optimistic-concurrency version; the store increments it on every update. */
   version: number;
+}
+
+/**
+ * The one rule for a count of units asked for, wherever it comes from (HostFactory's JSON, the CLI,
+ * a use case): a whole number of at least 1, written as a number or as a string of digits.
+ * Anything else is INVALID_INPUT, naming the value as `name`.
+ */
+export function parseMachineCount(value: unknown, name = 'machineCount'): number {
+  const count = typeof value === 'string' && /^[0-9]+$/.test(value) ? Number(value) : value;
+  if (typeof count === 'number' && Number.isSafeInteger(count) && count > 0) return count;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  throw new HostFactoryError('INVALID_INPUT', `${name} must be a positive whole number, got ${shown}`);
 }
 
 export const ACQUIRE_PREFIX = 'req-';

@@ -1,3 +1,6 @@
+import { holdsCapacity, type Machine } from './machine.js';
+import type { Request } from './request.js';
+
 export type AttributeType = 'String' | 'Numeric' | 'Boolean';
 /** HostFactory attributes as `[type, value]` pairs, values as the administrator wrote them. */
 export type TemplateAttributes = Record<string, [AttributeType, string]>;
@@ -49,9 +52,7 @@ export interface Template {
   instanceProfile?: string;
   userDataScript?: string;
   launchTemplateId?: string;
-  /** Keys this project does not interpret, kept and echoed as written. */
-  extra: Record<string, unknown>;
-  /** The template object exactly as read from its file. */
+  /** The template object exactly as read from its file (keys this project does not interpret are echoed from it). */
   raw: Record<string, unknown>;
   /** Absolute path of the file the template was taken from. */
   sourceFile: string;
@@ -78,6 +79,23 @@ export function isUnlimited(template: Template): boolean {
 export function availableUnits(template: Template, unitsHeld: number): number {
   if (isUnlimited(template)) return Number.MAX_SAFE_INTEGER;
   return Math.max(0, template.maxNumber - unitsHeld);
+}
+
+/** Units each template holds: live machines, plus what outstanding requests still wait for. */
+export function unitsHeldByTemplate(live: readonly Machine[], outstanding: readonly Request[]): Map<string, number> {
+  const held = new Map<string, number>();
+  const add = (templateId: string, units: number) => held.set(templateId, (held.get(templateId) ?? 0) + units);
+  const liveUnitsByRequest = new Map<string, number>();
+  for (const machine of live) {
+    if (!holdsCapacity(machine)) continue;
+    add(machine.templateId, machine.weight);
+    liveUnitsByRequest.set(machine.requestId, (liveUnitsByRequest.get(machine.requestId) ?? 0) + machine.weight);
+  }
+  for (const request of outstanding) {
+    if (request.kind !== 'acquire' || !request.templateId) continue;
+    add(request.templateId, Math.max(0, request.machineCount - (liveUnitsByRequest.get(request.requestId) ?? 0)));
+  }
+  return held;
 }
 
 export function parseInstanceTags(value: string | undefined): Record<string, string> {

@@ -21,7 +21,6 @@ const template: Template = {
   vmType: 't3.micro',
   instanceTags: { purpose: 'contract' },
   securityGroupIds: ['sg-0123456789abcdef0'],
-  extra: {},
   raw: {},
   sourceFile: 'contract_templates.json',
 };

@@ -56,6 +56,20 @@ export function describeMachineStoreContract(store: () => RepositoryStore): void
       expect('returnRequestId' in plainStored && plainStored.returnRequestId !== undefined).toBe(false);
     });
 
+    it('keeps an interruption notice through add and update, and drops it when the update has none', async () => {
+      const request = anAcquireRequest();
+      const machine = aMachine(request.requestId, { status: 'running', notice: { deadline: 1_750_000_120_000, reason: 'spot interruption warning (terminate)' } });
+      await store().machines.addIfAbsent([machine]);
+      const [added] = await store().machines.findByRefs([{ machineId: machine.machineId }]);
+      expect(added.notice).toEqual(machine.notice);
+      const sooner = await store().machines.update({ ...added, notice: { deadline: 1_750_000_060_000, reason: 'instance shutting-down (EC2 state-change event)' } });
+      expect((await store().machines.listLive()).find((m) => m.machineId === machine.machineId)?.notice).toEqual(sooner.notice);
+      const { notice: _dropped, ...withoutNotice } = sooner;
+      await store().machines.update(withoutNotice);
+      const [cleared] = await store().machines.findByRefs([{ machineId: machine.machineId }]);
+      expect(cleared.notice).toBeUndefined();
+    });
+
     it('listByRequests returns only the machines of the given requests', async () => {
       const [a, b, c] = [anAcquireRequest(), anAcquireRequest(), anAcquireRequest()];
       const ofA = [aMachine(a.requestId), aMachine(a.requestId)];

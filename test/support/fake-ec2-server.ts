@@ -14,6 +14,7 @@ import {
   QueryError,
 } from './fake-aws/query-protocol.js';
 import { resourcesOfRequest, type RequestResources } from './fake-aws/request-resources.js';
+import { FakeSqsQueue, SQS_TARGET_PREFIX } from './fake-aws/sqs-queue.js';
 
 export type { FakeInstance, FakeLaunchTemplate } from './fake-aws/fake-cloud.js';
 export type { FakeEc2Fleet } from './fake-aws/ec2-fleets.js';
@@ -30,7 +31,7 @@ export type { SubnetConfig } from './fake-aws/subnets.js';
 export type FakeEc2ServerOptions = FakeCloudOptions;
 
 export interface FakeCall {
-  service: 'ec2' | 'autoscaling';
+  service: 'ec2' | 'autoscaling' | 'sqs';
   action: string;
   params: URLSearchParams;
   /** Which of the server's listeners got the call: 0 for start()'s URL, 1… for startExtraListener()'s. */
@@ -41,6 +42,13 @@ export interface FakeCall {
 export interface InjectedStall {
   /** Carry the call out first, then never answer. Default: the call is not carried out. */
   afterApplying?: boolean;
+}
+
+/** Calls of one action held until `count` of them have arrived (see gatherNext). */
+interface Gathering {
+  count: number;
+  held: Array<() => void>;
+  done: (gathered: boolean) => void;
 }
 
 /** A failure to inject into the next call of an action. */
@@ -81,10 +89,14 @@ export class FakeEc2Server {
   readonly autoScaling: FakeAutoScaling;
   /** Every call received, in order. */
   readonly calls: FakeCall[] = [];
+  /** SQS queues by name (see createInterruptionQueue). */
+  readonly queues = new Map<string, FakeSqsQueue>();
   private readonly ec2Instances: FakeEc2Instances;
   private readonly failures = new Map<string, InjectedFailure[]>();
   private readonly stalls = new Map<string, InjectedStall[]>();
+  private readonly gatherings = new Map<string, Gathering>();
   private readonly servers: Server[] = [];
+  private readonly urls: string[] = [];
   private requestCounter = 0;
 
   constructor(now: () => number, images: Record<string, string> = {}, options: FakeEc2ServerOptions = {}) {
@@ -134,7 +146,9 @@ export class FakeEc2Server {
     const server = createServer((request, response) => void this.handle(request, response, listener));
     this.servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.urls.push(url);
+    return url;
   }
 
   /** Actions received, in order. */
@@ -166,6 +180,26 @@ export class FakeEc2Server {
   }
 
   /**
+   * Holds the next `count` calls of `action` until all of them have arrived, then answers them
+   * together, each as of that moment: processes racing on a step are made to overlap there, instead
+   * of by luck. Resolves true once they did; false if fewer came within `timeoutMs` (those that
+   * came are answered then).
+   */
+  gatherNext(action: string, count: number, timeoutMs = 20_000): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => release(false), timeoutMs);
+      const gathering: Gathering = { count, held: [], done: (gathered) => release(gathered) };
+      const release = (gathered: boolean) => {
+        clearTimeout(timer);
+        if (this.gatherings.get(action) === gathering) this.gatherings.delete(action);
+        for (const answer of gathering.held.splice(0)) answer();
+        resolve(gathered);
+      };
+      this.gatherings.set(action, gathering);
+    });
+  }
+
+  /**
    * Gives a spot instance EC2's interruption notice: its spot request status becomes `options.code`
    * (default `instance-terminated-no-capacity`) at once, it keeps running for `spotNoticeMs`, then
    * shuts down with StateReason Server.SpotInstanceTermination. See FakeCloud.interrupt.
@@ -174,6 +208,46 @@ export class FakeEc2Server {
     const instance = this.cloud.instances.get(instanceId);
     if (!instance || instance.lifecycle !== 'spot') throw new Error(`${instanceId} is not a spot instance of this cloud`);
     this.cloud.interrupt(instance, options.code);
+  }
+
+  /**
+   * An SQS queue fed with the four event types docs/aws.md's EventBridge rules route (spot
+   * interruption warnings, rebalance recommendations, AWS Health scheduled changes, instance state
+   * changes), as the rules would; returns its URL (on the first listener).
+   */
+  createInterruptionQueue(name = 'hostfactory-interruptions'): FakeSqsQueue {
+    const base = this.urls[0];
+    if (!base) throw new Error('start() the server before creating a queue');
+    const queue = new FakeSqsQueue(`${base}/123456789012/${name}`, this.cloud.now);
+    this.queues.set(name, queue);
+    this.cloud.onEvent((event) => queue.send(JSON.stringify(event)));
+    return queue;
+  }
+
+  /**
+   * EC2 User Guide, "EC2 instance rebalance recommendations"
+   * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/rebalance-recommendations.html): the
+   * `EC2 Instance Rebalance Recommendation` event, with `instance-id`; the instance keeps running.
+   */
+  recommendRebalance(instanceId: string): void {
+    this.cloud.emit('aws.ec2', 'EC2 Instance Rebalance Recommendation', { 'instance-id': instanceId }, [`arn:aws:ec2:us-east-1:123456789012:instance/${instanceId}`]);
+  }
+
+  /**
+   * AWS Health User Guide, "Reference: AWS Health events Amazon EventBridge schema"
+   * (https://docs.aws.amazon.com/health/latest/ug/aws-health-events-eventbridge-schema.html): an
+   * `AWS Health Event` of service EC2, category `scheduledChange`, naming the instances in
+   * `affectedEntities` and the change's start in `startTime` (RFC 1123, as the sample payloads).
+   */
+  scheduleChange(instanceIds: string[], startTime: number, eventTypeCode = 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED'): void {
+    this.cloud.emit('aws.health', 'AWS Health Event', {
+      eventArn: `arn:aws:health:us-east-1::event/EC2/${eventTypeCode}/${eventTypeCode}_${this.cloud.nextId('evt', 8)}`,
+      service: 'EC2',
+      eventTypeCode,
+      eventTypeCategory: 'scheduledChange',
+      startTime: new Date(startTime).toUTCString(),
+      affectedEntities: instanceIds.map((entityValue) => ({ entityValue })),
+    });
   }
 
   /** Sets an Auto Scaling group member's health to Unhealthy, as SetInstanceHealth would (see asg-processes.ts). */
@@ -225,6 +299,11 @@ export class FakeEc2Server {
   private async handle(request: IncomingMessage, response: ServerResponse, listener: number): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    const target = request.headers['x-amz-target'];
+    if (typeof target === 'string' && target.startsWith(SQS_TARGET_PREFIX)) {
+      this.answerSqs(target.slice(SQS_TARGET_PREFIX.length), Buffer.concat(chunks).toString('utf8'), response, listener);
+      return;
+    }
     const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const action = params.get('Action') ?? '';
     const service = params.get('Version') === AUTOSCALING_VERSION ? 'autoscaling' : 'ec2';
@@ -242,6 +321,13 @@ export class FakeEc2Server {
       }
       return;
     }
+    const gathering = this.gatherings.get(action);
+    if (gathering) {
+      await new Promise<void>((release) => {
+        gathering.held.push(release);
+        if (gathering.held.length === gathering.count) gathering.done(true);
+      });
+    }
     const failure = this.takeFailure(action);
     try {
       if (failure && !failure.afterApplying) throw toError(failure);
@@ -254,6 +340,31 @@ export class FakeEc2Server {
       const failed = error instanceof QueryError ? error : new QueryError('InternalError', (error as Error).message, 500);
       response.writeHead(failed.status, { 'content-type': 'text/xml' });
       response.end(service === 'ec2' ? ec2ErrorResponse(failed, requestId) : awsQueryErrorResponse(failed, requestId));
+    }
+  }
+
+  /**
+   * The AWS JSON 1.0 protocol SQS speaks (SQS API Reference, "Making query API requests using AWS
+   * JSON protocol", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-json.html):
+   * POST, `X-Amz-Target: AmazonSQS.<Action>`, a JSON body naming QueueUrl; errors as `__type`.
+   */
+  private answerSqs(action: string, text: string, response: ServerResponse, listener: number): void {
+    const input = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    this.calls.push({ service: 'sqs', action, params: new URLSearchParams(), listener });
+    const json = { 'content-type': 'application/x-amz-json-1.0' };
+    const failure = this.takeFailure(action);
+    try {
+      if (failure) throw toError(failure);
+      this.tick();
+      const name = String(input.QueueUrl ?? '').split('/').pop() ?? '';
+      const queue = this.queues.get(name);
+      if (!queue) throw new QueryError('QueueDoesNotExist', 'The specified queue does not exist.');
+      response.writeHead(200, json);
+      response.end(JSON.stringify(queue.answer(action, input)));
+    } catch (error) {
+      const failed = error instanceof QueryError ? error : new QueryError('InternalError', (error as Error).message, 500);
+      response.writeHead(failed.status, { ...json, 'x-amzn-query-error': `${failed.code};Sender` });
+      response.end(JSON.stringify({ __type: `com.amazonaws.sqs#${failed.code}`, message: failed.message }));
     }
   }
 

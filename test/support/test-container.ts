@@ -2,6 +2,7 @@ import { Container } from 'inversify';
 import { GetAvailableTemplates } from '../../src/application/get-available-templates.js';
 import { GetRequestStatus } from '../../src/application/get-request-status.js';
 import { GetReturnRequests } from '../../src/application/get-return-requests.js';
+import { InterruptionNotices } from '../../src/application/interruption-notices.js';
 import { MachineRecorder } from '../../src/application/machine-recorder.js';
 import { ProviderIdentity } from '../../src/application/provider-identity.js';
 import { RequestMachines } from '../../src/application/request-machines.js';
@@ -31,7 +32,6 @@ export function template(overrides: Partial<Template> = {}): Template {
     vmType: 't3.medium',
     instanceTags: {},
     securityGroupIds: [],
-    extra: {},
     raw: {},
     sourceFile: '/conf/simprov_templates.json',
     ...overrides,
@@ -79,7 +79,7 @@ export function useCaseContainer(templates: Template[] = [template()]) {
   const container = new Container();
   container.bind(Clock).toConstantValue(clock);
   container.bind(Logger).toConstantValue(silentLogger);
-  container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity('sim', 'sim'));
+  container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity('sim'));
   container.bind(TemplateRepository).toConstantValue(templateRepository);
   container.bind(RequestRepository).toConstantValue(store.requests);
   container.bind(MachineRepository).toConstantValue(store.machines);
@@ -91,6 +91,7 @@ export function useCaseContainer(templates: Template[] = [template()]) {
   container.bind(GetRequestStatus).toSelf();
   container.bind(RequestReturnMachines).toSelf();
   container.bind(GetReturnRequests).toSelf();
+  container.bind(InterruptionNotices).toSelf();
   container.bind(ReconcileSettings).toConstantValue(new ReconcileSettings(600, 0, false));
   container.bind(SweepSchedule).toConstantValue(new InMemorySweepSchedule());
   container.bind(Reconcile).toSelf();

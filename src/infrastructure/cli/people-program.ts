@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HostFactoryError } from '../../domain/errors.js';
-import type { RequestKind, RequestStatus } from '../../domain/request.js';
+import { parseMachineCount, type RequestKind, type RequestStatus } from '../../domain/request.js';
 import type { CliSession, CloudHostView, Io } from './cli-session.js';
 import type { CommandOutput } from './people-commands.js';
 
@@ -20,7 +20,7 @@ export function addPeopleCommands(program: Command, human: Human, io: Io): void 
     .option('--interval <seconds>', 'how often --wait polls', positiveInt, 2)
     .action((template: string, count: string, options: { wait?: boolean; timeout: number; interval: number }) =>
       human((session) =>
-        session.people.requestAndMaybeWait(template, parseCount(count), options.wait ? { timeoutSec: options.timeout, intervalSec: options.interval, onProgress: progressPrinter(io) } : undefined),
+        session.people.requestAndMaybeWait(template, parseMachineCount(count, 'count'), options.wait ? { timeoutSec: options.timeout, intervalSec: options.interval, onProgress: progressPrinter(io) } : undefined),
       ),
     );
   machines.command('list').description('machines that are not terminated').action(() => human((s) => s.people.listMachines()));
@@ -154,11 +154,6 @@ async function readDocument(file: string): Promise<unknown> {
   } catch (error) {
     throw new HostFactoryError('INVALID_INPUT', `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`, { cause: error });
   }
-}
-
-function parseCount(value: string): number {
-  if (!/^[0-9]+$/.test(value) || Number(value) <= 0) throw new HostFactoryError('INVALID_INPUT', `count must be a positive whole number, got "${value}"`);
-  return Number(value);
 }
 
 function nonNegativeInt(value: string): number {

@@ -2,20 +2,22 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { MachineRef } from '../../domain/machine.js';
+import { parseMachineCount } from '../../domain/request.js';
 
 const machineRef = z
   .object({ name: z.string().min(1).optional(), machineId: z.string().min(1).optional() })
   .loose()
   .refine((ref) => ref.name !== undefined || ref.machineId !== undefined, 'each machine needs a "name" or a "machineId"');
 
-const machineCount = z.union([
-  z.number().int('machineCount must be a whole number').positive('machineCount must be at least 1'),
-  z
-    .string()
-    .regex(/^[0-9]+$/, 'machineCount must be a positive whole number')
-    .transform(Number)
-    .pipe(z.number().int().positive('machineCount must be at least 1')),
-]);
+/** Read by the domain's one rule for a count; what it rejects becomes the issue. */
+const machineCount = z.unknown().transform((value, ctx) => {
+  try {
+    return parseMachineCount(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 
 const requestMachinesInput = z.object({
   template: z.object({ templateId: z.string().min(1, 'templateId is required'), machineCount }).loose(),

@@ -4,6 +4,7 @@ import { GetRequestStatus } from '../../application/get-request-status.js';
 import { GetReturnRequests } from '../../application/get-return-requests.js';
 import { RequestMachines } from '../../application/request-machines.js';
 import { RequestReturnMachines } from '../../application/request-return-machines.js';
+import { Logger } from '../../domain/ports/logger.js';
 import {
   parseGetRequestStatus,
   parseGetReturnRequests,
@@ -30,11 +31,15 @@ export class HostFactoryOperations {
     @inject(GetRequestStatus) private readonly getRequestStatus: GetRequestStatus,
     @inject(RequestReturnMachines) private readonly requestReturnMachines: RequestReturnMachines,
     @inject(GetReturnRequests) private readonly getReturnRequests: GetReturnRequests,
+    @inject(Logger) private readonly logger: Logger,
   ) {}
 
-  /** The operation's response, every message in it bounded. */
+  /** The operation's response, every message in it bounded; input and response are logged at debug level. */
   async run(operation: HostFactoryOperation, input: unknown): Promise<Record<string, unknown>> {
-    return withBoundedMessages(await this.respond(operation, input));
+    this.logger.debug({ operation, input }, 'operation input');
+    const response = withBoundedMessages(await this.respond(operation, input));
+    this.logger.debug({ operation, response }, 'operation response');
+    return response;
   }
 
   private async respond(operation: HostFactoryOperation, input: unknown): Promise<Record<string, unknown>> {

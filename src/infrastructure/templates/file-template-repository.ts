@@ -13,11 +13,17 @@ import { findTemplateFiles, formatOf, readTemplateFile, resolveTargetFile } from
 import { indexOfTemplate, mergeTemplateFiles } from './template-hierarchy.js';
 import { validateTemplate } from './template-parser.js';
 import { TemplateSettings } from './template-settings.js';
-import { withFileLock } from './with-file-lock.js';
+import { withFileLock, type FileLockOptions } from '../files/with-file-lock.js';
 import { writeFileAtomic } from '../files/write-file-atomic.js';
 
 /** What an edit does when its file does not exist yet. */
 type MissingFile = 'create' | 'not-found';
+
+const TEMPLATE_FILE_LOCK: FileLockOptions = {
+  what: 'the template file',
+  staleMs: 10_000,
+  retries: { retries: 200, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
+};
 
 async function readIfPresent(file: string): Promise<string | undefined> {
   try {
@@ -117,7 +123,7 @@ export class FileTemplateRepository implements TemplateRepository {
 
   /** Read-modify-write of one file under its lock; the change throws to abort without writing. */
   private async edit(file: string, missing: MissingFile, change: (document: TemplateDocument) => void): Promise<void> {
-    await withFileLock(file, this.logger, async () => {
+    await withFileLock(file, { ...TEMPLATE_FILE_LOCK, logger: this.logger }, async () => {
       let document: TemplateDocument;
       try {
         const text = await readIfPresent(file);

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { TemplateProblem } from '../../domain/ports/template-repository.js';
 import type { Template } from '../../domain/template.js';
-import { KNOWN_TEMPLATE_KEYS, templateSchema, type ParsedTemplateFields } from './template-schema.js';
+import { templateSchema, type ParsedTemplateFields } from './template-schema.js';
 
 export type TemplateParseResult =
   | { ok: true; template: Template }
@@ -30,16 +30,11 @@ function fieldOf(issue: z.core.$ZodIssue): string | undefined {
 
 function toTemplate(fields: ParsedTemplateFields, raw: Record<string, unknown>, sourceFile: string): Template {
   const { subnetId, instanceTags, securityGroupIds, userDataScript, ...rest } = fields;
-  const extra: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (!KNOWN_TEMPLATE_KEYS.has(key)) extra[key] = value;
-  }
   const template: Template = {
     ...rest,
     subnetIds: subnetId ?? [],
     instanceTags: instanceTags ?? {},
     securityGroupIds: securityGroupIds ?? [],
-    extra,
     raw,
     sourceFile,
   };

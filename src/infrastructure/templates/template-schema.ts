@@ -78,6 +78,3 @@ export const templateSchema = z
   });
 
 export type ParsedTemplateFields = z.output<typeof templateSchema>;
-
-/** The template keys this project interprets; any other key is kept in `Template.extra`. */
-export const KNOWN_TEMPLATE_KEYS: ReadonlySet<string> = new Set(Object.keys(templateSchema.shape));

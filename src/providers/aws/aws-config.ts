@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { HostFactoryError } from '../../domain/errors.js';
 
-export type AwsService = 'ec2' | 'autoscaling' | 'ssm';
+export type AwsService = 'ec2' | 'autoscaling' | 'ssm' | 'sqs';
 
 /** The per-service endpoint keys, spelled as the AWS SDKs read them from the environment. */
 export const SERVICE_ENDPOINT_KEYS: Record<AwsService, string> = {
   ec2: 'AWS_ENDPOINT_URL_EC2',
   autoscaling: 'AWS_ENDPOINT_URL_AUTO_SCALING',
   ssm: 'AWS_ENDPOINT_URL_SSM',
+  sqs: 'AWS_ENDPOINT_URL_SQS',
 };
 
 /** IBM's `awsprov_config.json` keys this provider honours, parsed and defaulted. */
@@ -17,9 +18,8 @@ export interface AwsConfig {
   credentialFile?: string;
   /** Any EC2-compatible endpoint; every SDK client is pointed at it unless its own is set. */
   endpointUrl?: string;
-  /** Per-service endpoints (`AWS_ENDPOINT_URL_EC2`, `_AUTO_SCALING`, `_SSM`), beside endpointUrl. */
+  /** Per-service endpoints (`AWS_ENDPOINT_URL_EC2`, `_AUTO_SCALING`, `_SSM`, `_SQS`), beside endpointUrl. */
   serviceEndpoints: Partial<Record<AwsService, string>>;
-  keyFile?: string;
   proxyHost?: string;
   proxyPort?: number;
   connectionTimeoutMs: number;
@@ -33,6 +33,10 @@ export interface AwsConfig {
   describeRequestRetryAttempts: number;
   /** Milliseconds between describe attempts. */
   describeRequestIntervalMs: number;
+  /** An SQS queue EventBridge feeds with interruption events (docs/aws.md); none: polling only. */
+  interruptionQueueUrl?: string;
+  /** Seconds of grace a rebalance recommendation is reported with; undefined: not reported. */
+  rebalanceGraceSec?: number;
 }
 
 const numeric = (schema: z.ZodNumber) =>
@@ -48,6 +52,8 @@ export const awsConfigSchema = z.object({
   AWS_ENDPOINT_URL_EC2: z.url().optional(),
   AWS_ENDPOINT_URL_AUTO_SCALING: z.url().optional(),
   AWS_ENDPOINT_URL_SSM: z.url().optional(),
+  AWS_ENDPOINT_URL_SQS: z.url().optional(),
+  /** IBM's key, accepted and not used: instances get the template's keyName (docs/aws.md). */
   AWS_KEY_FILE: text.optional(),
   AWS_PROXY_HOST: text.optional(),
   AWS_PROXY_PORT: numeric(z.number().int().min(1).max(65535)).optional(),
@@ -57,6 +63,8 @@ export const awsConfigSchema = z.object({
   AWS_INSTANCE_PENDING_TIMEOUT_SEC: numeric(z.number().int().min(180).max(10000)).default(180),
   AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS: numeric(z.number().int().min(0).max(10)).default(0),
   AWS_DESCRIBE_REQUEST_INTERVAL: numeric(z.number().int().min(0).max(600000)).default(0),
+  AWS_INTERRUPTION_QUEUE_URL: z.url().optional(),
+  AWS_REBALANCE_GRACE_SEC: numeric(z.number().int().min(0).max(86400)).optional(),
 });
 
 /**
@@ -82,7 +90,6 @@ export function parseAwsConfig(raw: Record<string, unknown>, file: string): AwsC
     serviceEndpoints: Object.fromEntries(
       (Object.entries(SERVICE_ENDPOINT_KEYS) as Array<[AwsService, keyof typeof value]>).flatMap(([service, key]) => (value[key] ? [[service, value[key] as string]] : [])),
     ),
-    keyFile: value.AWS_KEY_FILE,
     proxyHost: value.AWS_PROXY_HOST,
     proxyPort: value.AWS_PROXY_PORT,
     connectionTimeoutMs: value.AWS_CONNECTION_TIMEOUT_MS,
@@ -91,5 +98,7 @@ export function parseAwsConfig(raw: Record<string, unknown>, file: string): AwsC
     instancePendingTimeoutSec: value.AWS_INSTANCE_PENDING_TIMEOUT_SEC,
     describeRequestRetryAttempts: value.AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS,
     describeRequestIntervalMs: value.AWS_DESCRIBE_REQUEST_INTERVAL,
+    interruptionQueueUrl: value.AWS_INTERRUPTION_QUEUE_URL,
+    rebalanceGraceSec: value.AWS_REBALANCE_GRACE_SEC,
   };
 }

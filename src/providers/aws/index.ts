@@ -2,4 +2,5 @@
 export { AwsCloudProvider } from './aws-cloud-provider.js';
 export { AwsClients } from './ec2/aws-clients.js';
 export { AwsSettings } from './aws-settings.js';
+export { SqsInterruptionFeed } from './interruption/sqs-interruption-feed.js';
 export { parseAwsConfig, type AwsConfig } from './aws-config.js';

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { HostFactoryError } from '../../domain/errors.js';
+import { sqliteConnectionSetup } from '../../shared/sqlite-connection.js';
 
 const BUSY_TIMEOUT_MS = 10_000;
 const BUSY_RETRIES = 50;
@@ -43,10 +44,6 @@ const SCHEMA: string[] = [
   `INSERT OR IGNORE INTO sim_meta (key, value) VALUES ('lock', 0), ('next_ip', 0)`,
 ];
 
-interface SqliteConnection {
-  run(sql: string, callback: (error: Error | null) => void): void;
-}
-
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function isBusy(error: unknown): boolean {
@@ -70,16 +67,6 @@ export async function retryBusy<T>(what: string, action: () => Promise<T>): Prom
   }
 }
 
-function run(connection: SqliteConnection, sql: string): Promise<void> {
-  return new Promise((resolve, reject) => connection.run(sql, (error) => (error ? reject(error) : resolve())));
-}
-
-async function prepareConnection(connection: SqliteConnection): Promise<void> {
-  await run(connection, `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  await retryBusy('switching to WAL', () => run(connection, 'PRAGMA journal_mode = WAL'));
-  await run(connection, 'PRAGMA synchronous = NORMAL');
-}
-
 /** The sim's SQLite file through knex: one connection, WAL, busy timeout, schema ensured once. */
 export class SimDatabase {
   readonly knex: Knex;
@@ -90,16 +77,7 @@ export class SimDatabase {
       client: 'sqlite3',
       connection: { filename: file },
       useNullAsDefault: true,
-      pool: {
-        min: 1,
-        max: 1,
-        afterCreate: (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) => {
-          prepareConnection(connection).then(
-            () => done(null, connection),
-            (error: Error) => done(error, connection),
-          );
-        },
-      },
+      pool: { min: 1, max: 1, afterCreate: sqliteConnectionSetup({ busyTimeoutMs: BUSY_TIMEOUT_MS, synchronous: 'NORMAL' }) },
     });
   }
 

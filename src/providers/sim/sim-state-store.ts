@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { MachinePriceType } from '../../domain/machine.js';
+import { chunk } from '../../shared/chunk.js';
 import { terminatedAt, type SimInstance, type SimTimings } from './sim-instance.js';
 
 /** A launch the sim recorded for an acquire request (one per request: launches are idempotent). */
@@ -46,12 +47,6 @@ interface ReservationRow {
 const CHUNK = 500;
 const FIRST_HOST = 4;
 const LAST_HOST = 65_534;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function toInstance(row: InstanceRow): SimInstance {
   return {
@@ -117,7 +112,7 @@ export class SimStateStore {
 
   async reservations(db: Knex, requestIds: readonly string[]): Promise<SimReservation[]> {
     const found: SimReservation[] = [];
-    for (const ids of chunks(requestIds)) {
+    for (const ids of chunk(requestIds, CHUNK)) {
       const rows = (await db<ReservationRow>('sim_reservations').whereIn('request_id', ids)) as ReservationRow[];
       found.push(...rows.map(toReservation));
     }
@@ -187,7 +182,7 @@ export class SimStateStore {
       message: reservation.message,
       created_at: reservation.createdAt,
     });
-    for (const part of chunks(instances, 50)) {
+    for (const part of chunk(instances, 50)) {
       await trx('sim_instances').insert(part.map((instance) => toRow(instance, this.timings)));
     }
   }
@@ -211,7 +206,7 @@ export class SimStateStore {
 
   private async instancesWhere(db: Knex, column: string, values: readonly string[]): Promise<SimInstance[]> {
     const found: SimInstance[] = [];
-    for (const part of chunks([...new Set(values)])) {
+    for (const part of chunk([...new Set(values)], CHUNK)) {
       const rows = (await db<InstanceRow>('sim_instances').whereIn(column, part).orderBy('rowid')) as InstanceRow[];
       found.push(...rows.map(toInstance));
     }

@@ -52,6 +52,10 @@ export interface AwsE2eOptions {
   templates?: Array<Record<string, unknown>>;
   /** Environment of every script call. */
   env?: NodeJS.ProcessEnv;
+  /** The fake's clock (default Date.now): a test that moves it on needs not wait for the fake's timers. */
+  now?: () => number;
+  /** Create the fake's interruption queue and name it in AWS_INTERRUPTION_QUEUE_URL. */
+  interruptionQueue?: boolean;
 }
 
 export interface AwsE2eCloud {
@@ -68,7 +72,7 @@ export interface AwsE2eCloud {
  * from a temp file) and `awsprov_templates.json` with TEMPLATES.
  */
 export async function startAwsE2eCloud(config: Record<string, unknown> = {}, options: AwsE2eOptions = {}): Promise<AwsE2eCloud> {
-  const server = new FakeEc2Server(Date.now, { [IMAGE_ID]: '/dev/xvda' }, { transitionMs: TRANSITION_MS, ...options.server });
+  const server = new FakeEc2Server(options.now ?? Date.now, { [IMAGE_ID]: '/dev/xvda' }, { transitionMs: TRANSITION_MS, ...options.server });
   const endpoint = await server.start();
   const hf = new HostFactoryInstance({ providerName: 'aws', extraEnv: { AWS_EC2_METADATA_DISABLED: 'true', ...options.env } });
   const credentials = join(hf.root, 'aws-credentials');
@@ -78,6 +82,7 @@ export async function startAwsE2eCloud(config: Record<string, unknown> = {}, opt
     AWS_ENDPOINT_URL: endpoint,
     AWS_CREDENTIAL_FILE: credentials,
     AWS_INSTANCE_PENDING_TIMEOUT_SEC: 180,
+    ...(options.interruptionQueue ? { AWS_INTERRUPTION_QUEUE_URL: server.createInterruptionQueue().url } : {}),
     ...config,
   };
   writeFileSync(join(hf.confDir, 'awsprov_config.json'), JSON.stringify(awsConfig, null, 2));

@@ -17,7 +17,6 @@ const template: Template = {
   instanceTags: { team: 'hpc' },
   rootDeviceVolumeSize: 40,
   volumeType: 'gp3',
-  extra: {},
   raw: {},
   sourceFile: '/conf/awsprov_templates.json',
 };

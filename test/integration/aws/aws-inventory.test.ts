@@ -21,7 +21,6 @@ const template = (fields: Partial<Template>): Template => ({
   vmType: 't3.small',
   securityGroupIds: ['sg-0123456789abcdef0'],
   instanceTags: {},
-  extra: {},
   raw: {},
   sourceFile: '/conf/awsprov_templates.json',
   ...fields,

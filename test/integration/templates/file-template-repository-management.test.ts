@@ -31,7 +31,7 @@ describe('FileTemplateRepository.add', () => {
     expect(await readFile(file, 'utf8')).toBe(`${JSON.stringify({ templates: [raw] }, null, 2)}\n`);
     const listed = await conf.repository.find('new');
     expect(listed?.sourceFile).toBe(file);
-    expect(listed?.extra).toEqual({ customKey: 'kept' });
+    expect(listed?.raw).toMatchObject({ customKey: 'kept' });
   });
 
   it('appends to a named file, relative to the config dir, keeping the other templates exactly', async () => {

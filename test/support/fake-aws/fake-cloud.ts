@@ -75,6 +75,19 @@ export interface FakeCloudOptions {
 
 export const LIVE_STATES: ReadonlySet<FakeInstanceState> = new Set(['pending', 'running']);
 
+/** An event as EventBridge delivers it to a target (an SQS target receives it as the message body). */
+export interface FakeEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
 /**
  * StateReason of an interrupted spot instance: code and message as the EC2 API Reference, "StateReason"
  * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StateReason.html) documents them.
@@ -96,6 +109,7 @@ export class FakeCloud {
   readonly subnets: FakeSubnets;
   visibilityLagMs: number;
   private readonly reconcilers: Array<() => void> = [];
+  private readonly eventTargets: Array<(event: FakeEvent) => void> = [];
   private readonly noCapacity: Array<{ instanceType: string; zone?: string }> = [];
   private counter = 0;
 
@@ -124,6 +138,26 @@ export class FakeCloud {
 
   onTick(reconciler: () => void): void {
     this.reconcilers.push(reconciler);
+  }
+
+  /** Routes every event the cloud emits to `target`, as an EventBridge rule matching them would. */
+  onEvent(target: (event: FakeEvent) => void): void {
+    this.eventTargets.push(target);
+  }
+
+  /** Emits an event at `at` (the fake's clock) to every target. */
+  emit(source: string, detailType: string, detail: Record<string, unknown>, resources: string[] = [], at = this.now()): void {
+    const event: FakeEvent = { version: '0', id: randomUUID(), 'detail-type': detailType, source, account: '123456789012', time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'), region: 'us-east-1', resources, detail };
+    for (const target of this.eventTargets) target(event);
+  }
+
+  /**
+   * EC2 User Guide, "State change events for Amazon EC2 instances"
+   * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/monitoring-instance-state-changes.html):
+   * `EC2 Instance State-change Notification` with `instance-id` and `state`, on every change.
+   */
+  private emitStateChange(instance: FakeInstance): void {
+    this.emit('aws.ec2', 'EC2 Instance State-change Notification', { 'instance-id': instance.instanceId, state: instance.state }, [instanceArn(instance)], instance.since);
   }
 
   /** Moves every instance along its transitions, then lets fleets and groups act. */
@@ -231,6 +265,7 @@ export class FakeCloud {
         visibleAt: this.visibleAtForNew(),
       };
       this.instances.set(instance.instanceId, instance);
+      this.emitStateChange(instance);
       launched.push(instance);
     }
     return launched;
@@ -243,6 +278,7 @@ export class FakeCloud {
       instance.state = 'shutting-down';
       instance.since = this.now();
       instance.stateReason = reason;
+      this.emitStateChange(instance);
     }
     return previous;
   }
@@ -258,16 +294,25 @@ export class FakeCloud {
     if (instance.interruptionNoticeAt !== undefined || !LIVE_STATES.has(this.refresh(instance).state)) return;
     instance.interruptionNoticeAt = this.now();
     instance.interruptionCode = code;
+    // "EC2 Spot Instance Interruption Warning" (EC2 User Guide, "Spot Instance interruption notices",
+    // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html): emitted
+    // two minutes before the interruption, with `instance-id` and `instance-action`.
+    this.emit('aws.ec2', 'EC2 Spot Instance Interruption Warning', { 'instance-id': instance.instanceId, 'instance-action': 'terminate' }, [instanceArn(instance)]);
   }
 
   refresh(instance: FakeInstance): FakeInstance {
-    if (instance.state === 'pending' && this.now() - instance.since >= this.transitionMs) Object.assign(instance, { state: 'running', since: instance.since + this.transitionMs });
+    if (instance.state === 'pending' && this.now() - instance.since >= this.transitionMs) {
+      Object.assign(instance, { state: 'running', since: instance.since + this.transitionMs });
+      this.emitStateChange(instance);
+    }
     const noticeEnds = instance.interruptionNoticeAt === undefined ? undefined : instance.interruptionNoticeAt + this.spotNoticeMs;
     if (noticeEnds !== undefined && LIVE_STATES.has(instance.state) && this.now() >= noticeEnds) {
       Object.assign(instance, { state: 'shutting-down', since: Math.max(noticeEnds, instance.since), stateReason: SPOT_TERMINATION_REASON });
+      this.emitStateChange(instance);
     }
     if (instance.state === 'shutting-down' && this.now() - instance.since >= this.transitionMs) {
       Object.assign(instance, { state: 'terminated', since: instance.since + this.transitionMs });
+      this.emitStateChange(instance);
     }
     return instance;
   }
@@ -283,4 +328,8 @@ export class FakeCloud {
       .filter((instance) => LIVE_STATES.has(instance.state) && (!lifecycle || instance.lifecycle === lifecycle))
       .reduce((sum, instance) => sum + instance.weight, 0);
   }
+}
+
+function instanceArn(instance: FakeInstance): string {
+  return `arn:aws:ec2:us-east-1:123456789012:instance/${instance.instanceId}`;
 }

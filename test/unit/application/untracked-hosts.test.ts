@@ -58,7 +58,7 @@ describe('hosts the store does not know', () => {
 
   it('returns an untagged host when RETURN_UNTRACKED_HOSTS is set (a migration from IBM\'s plugin)', async () => {
     const { container, cloud } = useCaseContainer();
-    container.rebind(ProviderIdentity).toConstantValue(new ProviderIdentity('sim', 'sim', true));
+    container.rebind(ProviderIdentity).toConstantValue(new ProviderIdentity('sim', true));
     cloud.strangers.set('i-bare2', stranger('i-bare2'));
     const result = await container.get(RequestReturnMachines).execute([{ machineId: 'i-bare2' }]);
     expect(result.message).toBe('Delete VM success.');

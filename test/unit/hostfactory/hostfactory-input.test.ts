@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseGetRequestStatus, parseGetReturnRequests, parseRequestReturnMachines } from '../../../src/infrastructure/hostfactory/hostfactory-input.js';
+import { parseGetRequestStatus, parseGetReturnRequests, parseRequestMachines, parseRequestReturnMachines } from '../../../src/infrastructure/hostfactory/hostfactory-input.js';
 
 const host = { name: 'ip-10-0-57-7.ec2.internal', machineId: 'i-0e90000000000000a' };
 
@@ -24,5 +24,18 @@ describe('HostFactory input: one object where a list is expected', () => {
     expect(() => parseRequestReturnMachines({ machines: [] })).toThrow(/must not be empty/);
     expect(() => parseRequestReturnMachines({ machines: 'ip-10-0-57-7' })).toThrow(/must be a list/);
     expect(() => parseGetReturnRequests({ machines: 'ip-10-0-57-7' })).toThrow(/must be a list/);
+  });
+});
+
+describe('HostFactory input: the machine count of requestMachines', () => {
+  const input = (machineCount: unknown) => ({ template: { templateId: 'Small', machineCount } });
+
+  it('reads a whole number written as a number or as a string of digits', () => {
+    expect(parseRequestMachines(input(3))).toEqual({ templateId: 'Small', machineCount: 3 });
+    expect(parseRequestMachines(input('40'))).toEqual({ templateId: 'Small', machineCount: 40 });
+  });
+
+  it.each([0, -3, 1.5, 'three', ' 3', '', null, undefined, 2 ** 53])('refuses %j as INVALID_INPUT naming template.machineCount', (count) => {
+    expect(() => parseRequestMachines(input(count))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/template\.machineCount: machineCount must be a positive whole number/) }));
   });
 });

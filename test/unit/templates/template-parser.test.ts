@@ -43,7 +43,6 @@ describe('parseTemplate: a minimal template', () => {
       subnetIds: [],
       securityGroupIds: [],
       instanceTags: {},
-      extra: {},
       sourceFile: FILE,
     });
     expect(template.spotFleetRequestExpiry).toBeUndefined();
@@ -113,7 +112,6 @@ describe('parseTemplate: every IBM field', () => {
       instanceProfile: 'arn:aws:iam::123:instance-profile/hf',
       userDataScript: '/etc/hf/providers/awsinst/user_data.sh',
       launchTemplateId: 'lt-0abc',
-      extra: {},
     });
   });
 
@@ -143,9 +141,9 @@ describe('parseTemplate: every IBM field', () => {
     expect(parsed(minimal({ vmType: undefined, vmTypes: { 'c5.large': 1 } })).vmTypes).toEqual({ 'c5.large': 1 });
   });
 
-  it('keeps unknown keys in extra, as written', () => {
+  it('keeps unknown keys in raw, as written', () => {
     const template = parsed(minimal({ pgrpName: 'pg-1', onDemandCapacity: 3, nested: { a: [1, 'b'] } }));
-    expect(template.extra).toEqual({ pgrpName: 'pg-1', onDemandCapacity: 3, nested: { a: [1, 'b'] } });
+    expect(template.raw).toMatchObject({ pgrpName: 'pg-1', onDemandCapacity: 3, nested: { a: [1, 'b'] } });
   });
 
   it.each([

@@ -1,11 +1,10 @@
-import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../../domain/errors.js';
 import type { Machine, MachineRef } from '../../../domain/machine.js';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { MachineRepository } from '../../../domain/ports/machine-repository.js';
 import { itemToMachine, machineToItem } from './dynamodb-items.js';
 import { LIVE_MARK, MACHINE_INDEX } from './dynamodb-table-design.js';
-import { DynamoDbTables, PARALLEL_CALLS } from './dynamodb-tables.js';
+import { PARALLEL_CALLS, type DynamoDbTables } from './dynamodb-tables.js';
 import { mapConcurrently } from './map-concurrently.js';
 
 /**
@@ -13,11 +12,10 @@ import { mapConcurrently } from './map-concurrently.js';
  * request and name Query their indexes (one Query per id, in parallel); `listLive` queries the
  * sparse live index. Writes are conditional on `version`.
  */
-@injectable()
 export class DynamoDbMachineRepository implements MachineRepository {
   constructor(
-    @inject(DynamoDbTables) private readonly tables: DynamoDbTables,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly tables: DynamoDbTables,
+    private readonly clock: Clock,
   ) {}
 
   private get table(): string {

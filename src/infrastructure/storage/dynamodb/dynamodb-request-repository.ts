@@ -1,12 +1,11 @@
-import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../../domain/errors.js';
 import { holdsCapacity, type Machine } from '../../../domain/machine.js';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { RequestQuery, RequestRepository } from '../../../domain/ports/request-repository.js';
 import type { Request, RequestKind } from '../../../domain/request.js';
 import { itemToRequest, requestToItem } from './dynamodb-items.js';
 import { MACHINE_INDEX, OUTSTANDING_MARK, REQUEST_INDEX } from './dynamodb-table-design.js';
-import { DynamoDbTables, PARALLEL_CALLS } from './dynamodb-tables.js';
+import { PARALLEL_CALLS, type DynamoDbTables } from './dynamodb-tables.js';
 import { mapConcurrently } from './map-concurrently.js';
 
 const DEFAULT_LIST_LIMIT = 100;
@@ -17,11 +16,10 @@ const KINDS: readonly RequestKind[] = ['acquire', 'return'];
  * `version`. `listOutstanding` queries the sparse outstanding index; `list` and `pruneFinished`
  * query the kind+createdAt index. No method Scans. Index reads are eventually consistent.
  */
-@injectable()
 export class DynamoDbRequestRepository implements RequestRepository {
   constructor(
-    @inject(DynamoDbTables) private readonly tables: DynamoDbTables,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly tables: DynamoDbTables,
+    private readonly clock: Clock,
   ) {}
 
   private get table(): string {

@@ -1,8 +1,7 @@
-import { inject, injectable } from 'inversify';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { LeaseOptions, ResourceLease } from '../../../domain/ports/resource-lease.js';
 import { holdLease, type LeaseRecords } from '../hold-lease.js';
-import { DynamoDbTables } from './dynamodb-tables.js';
+import type { DynamoDbTables } from './dynamodb-tables.js';
 
 const NAMES = { '#resource': 'resource', '#holder': 'holder', '#expiresAt': 'expiresAt' };
 
@@ -11,11 +10,10 @@ const NAMES = { '#resource': 'resource', '#holder': 'holder', '#expiresAt': 'exp
  * condition that no lease exists, or it expired, or it is ours; releasing is a DeleteItem on the
  * condition that it is ours. DynamoDB evaluates each condition atomically with its write.
  */
-@injectable()
 export class DynamoDbResourceLease implements ResourceLease, LeaseRecords {
   constructor(
-    @inject(DynamoDbTables) private readonly tables: DynamoDbTables,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly tables: DynamoDbTables,
+    private readonly clock: Clock,
   ) {}
 
   withLease<T>(resource: string, work: () => Promise<T>, options?: LeaseOptions): Promise<T> {

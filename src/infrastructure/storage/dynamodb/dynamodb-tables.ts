@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { HostFactoryError } from '../../../domain/errors.js';
 import type { DynamoDbTableNames } from './dynamodb-table-design.js';
-import { chunk, mapConcurrently } from './map-concurrently.js';
+import { chunk } from '../../../shared/chunk.js';
+import { mapConcurrently } from './map-concurrently.js';
 import { isConditionalCheckFailed, translateDynamoDbError } from './translate-dynamodb-error.js';
 
 type Item = Record<string, unknown>;

@@ -1,16 +1,14 @@
-import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../../domain/errors.js';
 import { holdsCapacity, type Machine, type MachineRef } from '../../../domain/machine.js';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { MachineRepository } from '../../../domain/ports/machine-repository.js';
-import { JsonStoreFile } from './json-store-file.js';
+import type { JsonStoreFile } from './json-store-file.js';
 
 /** Machines in the JSON store file; reads parse the whole file (see JsonRequestRepository). */
-@injectable()
 export class JsonMachineRepository implements MachineRepository {
   constructor(
-    @inject(JsonStoreFile) private readonly store: JsonStoreFile,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly store: JsonStoreFile,
+    private readonly clock: Clock,
   ) {}
 
   async addIfAbsent(machines: readonly Machine[]): Promise<Machine[]> {

@@ -1,10 +1,9 @@
-import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../../domain/errors.js';
 import { holdsCapacity } from '../../../domain/machine.js';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { RequestQuery, RequestRepository } from '../../../domain/ports/request-repository.js';
 import type { Request } from '../../../domain/request.js';
-import { JsonStoreFile } from './json-store-file.js';
+import type { JsonStoreFile } from './json-store-file.js';
 
 const DEFAULT_LIST_LIMIT = 100;
 
@@ -12,11 +11,10 @@ const DEFAULT_LIST_LIMIT = 100;
  * Requests in the JSON store file. Every read parses the whole file, so reads cost O(file), not
  * O(outstanding): the JSON store is meant for small installations; `pruneFinished` keeps it small.
  */
-@injectable()
 export class JsonRequestRepository implements RequestRepository {
   constructor(
-    @inject(JsonStoreFile) private readonly store: JsonStoreFile,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly store: JsonStoreFile,
+    private readonly clock: Clock,
   ) {}
 
   async create(request: Request): Promise<void> {

@@ -1,19 +1,17 @@
-import { inject, injectable } from 'inversify';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { LeaseOptions, ResourceLease } from '../../../domain/ports/resource-lease.js';
 import { holdLease, type LeaseRecords } from '../hold-lease.js';
-import { JsonStoreFile } from './json-store-file.js';
+import type { JsonStoreFile } from './json-store-file.js';
 
 /**
  * Leases in the `leases` section of the JSON store file. Taking and releasing one are each a
  * read-modify-write under the file's cross-process lock, so they are atomic; a refused or
  * foreign attempt writes nothing. The section disappears when the last lease is released.
  */
-@injectable()
 export class JsonResourceLease implements ResourceLease, LeaseRecords {
   constructor(
-    @inject(JsonStoreFile) private readonly store: JsonStoreFile,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly store: JsonStoreFile,
+    private readonly clock: Clock,
   ) {}
 
   withLease<T>(resource: string, work: () => Promise<T>, options?: LeaseOptions): Promise<T> {

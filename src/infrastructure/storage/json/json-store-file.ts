@@ -1,18 +1,17 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { HostFactoryError, isHostFactoryError } from '../../../domain/errors.js';
 import { emptyDocument, parseDocument, serializeDocument, type JsonStoreDocument } from './json-store-document.js';
+import { withFileLock, type FileLockOptions } from '../../files/with-file-lock.js';
 import { removeAbandonedTempFiles, writeFileAtomic } from '../../files/write-file-atomic.js';
 
 export const JSON_STORE_FILE_NAME = 'hostfactory-store.json';
 
-/** How long a lock may go without its holder touching it before another process takes it over. */
-const STALE_LOCK_MS = 5_000;
-const LOCK_OPTIONS = {
-  realpath: false,
-  stale: STALE_LOCK_MS,
-  update: 1_000,
+const LOCK: Omit<FileLockOptions, 'onCompromised'> = {
+  what: 'the JSON store file',
+  /** How long a lock may go without its holder touching it before another process takes it over. */
+  staleMs: 5_000,
+  updateMs: 1_000,
   // About two minutes of waiting at most: enough for dozens of processes queueing behind each
   // other plus the take-over of a lock left by a killed process.
   retries: { retries: 1_500, factor: 1.2, minTimeout: 5, maxTimeout: 100, randomize: true },
@@ -70,37 +69,26 @@ export class JsonStoreFile {
 
   private async mutateLocked<T>(change: (document: JsonStoreDocument) => T): Promise<T> {
     let compromised: Error | undefined;
-    const release = await this.lock((error) => {
+    const onCompromised = (error: Error) => {
       compromised = error;
+    };
+    return withFileLock(this.file, { ...LOCK, onCompromised }, async () => {
+      try {
+        const before = await this.read();
+        const original = serializeDocument(before);
+        const result = change(before);
+        const after = serializeDocument(before);
+        if (after !== original) {
+          if (compromised) throw this.lostLock(compromised);
+          await removeAbandonedTempFiles(this.file);
+          await writeFileAtomic(this.file, after);
+        }
+        return result;
+      } catch (error) {
+        if (isHostFactoryError(error)) throw error;
+        throw new HostFactoryError('INTERNAL', `Cannot write the JSON store file ${this.file}: ${(error as Error).message}`, { cause: error });
+      }
     });
-    try {
-      const before = await this.read();
-      const original = serializeDocument(before);
-      const result = change(before);
-      const after = serializeDocument(before);
-      if (after !== original) {
-        if (compromised) throw this.lostLock(compromised);
-        await removeAbandonedTempFiles(this.file);
-        await writeFileAtomic(this.file, after);
-      }
-      return result;
-    } catch (error) {
-      if (isHostFactoryError(error)) throw error;
-      throw new HostFactoryError('INTERNAL', `Cannot write the JSON store file ${this.file}: ${(error as Error).message}`, { cause: error });
-    } finally {
-      await release().catch(() => undefined);
-    }
-  }
-
-  private async lock(onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
-    try {
-      return await lockfile.lock(this.file, { ...LOCK_OPTIONS, onCompromised });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED') {
-        throw new HostFactoryError('STORAGE_CONFLICT', `The JSON store file ${this.file} stayed locked by other processes; try again`, { cause: error });
-      }
-      throw new HostFactoryError('CONFIG_INVALID', `Cannot lock the JSON store file ${this.file}: ${(error as Error).message}`, { cause: error });
-    }
   }
 
   private lostLock(cause: Error): HostFactoryError {

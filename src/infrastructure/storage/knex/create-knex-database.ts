@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import type { Logger } from '../../../domain/ports/logger.js';
+import { sqliteConnectionSetup } from '../../../shared/sqlite-connection.js';
 import type { KnexDatabase } from './knex-database.js';
 
 /** A SQLite file or a PostgreSQL database (with an optional schema of its own). */
@@ -26,7 +27,7 @@ export function createKnexDatabase(location: KnexLocation, logger?: Logger): Kne
       client: 'sqlite3',
       connection: { filename: location.file },
       useNullAsDefault: true,
-      pool: { min: 1, max: 1, afterCreate: sqliteConnectionPreparer(location.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS) },
+      pool: { min: 1, max: 1, afterCreate: sqliteConnectionSetup({ busyTimeoutMs: location.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS }) },
       log,
     });
   }
@@ -46,30 +47,6 @@ export function postgresLocation(url: string): KnexLocation {
   const schema = parsed.searchParams.get('schema') ?? undefined;
   parsed.searchParams.delete('schema');
   return { kind: 'postgres', connectionString: parsed.toString(), schema };
-}
-
-interface SqliteConnection {
-  configure(option: 'busyTimeout', value: number): void;
-  exec(sql: string, callback: (error: Error | null) => void): void;
-}
-
-function sqliteConnectionPreparer(busyTimeoutMs: number) {
-  return (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void): void => {
-    connection.configure('busyTimeout', busyTimeoutMs);
-    const deadline = Date.now() + Math.max(busyTimeoutMs, 1_000);
-    const attempt = (): void => {
-      // Switching a fresh file to WAL needs an exclusive lock; other processes may hold it briefly.
-      connection.exec('PRAGMA journal_mode = WAL', (error) => {
-        const busy = (error as { code?: string } | null)?.code === 'SQLITE_BUSY';
-        if (busy && Date.now() < deadline) {
-          setTimeout(attempt, 20 + Math.random() * 80);
-          return;
-        }
-        done(error, connection);
-      });
-    };
-    attempt();
-  };
 }
 
 function driverLog(logger: Logger | undefined): Knex.Config['log'] {

@@ -1,4 +1,3 @@
-import type { ServiceIdentifier } from 'inversify';
 import type { Knex } from 'knex';
 
 /**
@@ -6,5 +5,3 @@ import type { Knex } from 'knex';
  * `createKnexDatabase` and migrated by `migrateToLatest`; `openKnexStore` does both.
  */
 export type KnexDatabase = Knex;
-
-export const KnexDatabase: ServiceIdentifier<KnexDatabase> = Symbol.for('KnexDatabase');

@@ -1,22 +1,21 @@
-import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../../domain/errors.js';
 import type { Machine, MachineRef } from '../../../domain/machine.js';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { MachineRepository } from '../../../domain/ports/machine-repository.js';
-import { KnexDatabase } from './knex-database.js';
-import { chunks, machineToRow, rowToMachine, type MachineRow } from './knex-rows.js';
+import type { KnexDatabase } from './knex-database.js';
+import { chunk } from '../../../shared/chunk.js';
+import { machineToRow, rowToMachine, type MachineRow } from './knex-rows.js';
 import { translated } from './storage-error.js';
 
 const IDS_PER_QUERY = 500;
-/** 18 columns a row: stays under SQLite's historical limit of 999 bound parameters. */
+/** 20 columns a row: stays under SQLite's historical limit of 999 bound parameters. */
 const ROWS_PER_INSERT = 50;
 
 /** Machines in the `machines` table (SQLite or PostgreSQL); updates are optimistic on `version`. */
-@injectable()
 export class KnexMachineRepository implements MachineRepository {
   constructor(
-    @inject(KnexDatabase) private readonly db: KnexDatabase,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly db: KnexDatabase,
+    private readonly clock: Clock,
   ) {}
 
   addIfAbsent(machines: readonly Machine[]): Promise<Machine[]> {
@@ -24,7 +23,7 @@ export class KnexMachineRepository implements MachineRepository {
       const firstOfEach = new Map<string, Machine>();
       for (const machine of machines) if (!firstOfEach.has(machine.machineId)) firstOfEach.set(machine.machineId, machine);
       const unique = [...firstOfEach.keys()];
-      for (const batch of chunks([...firstOfEach.values()], ROWS_PER_INSERT)) {
+      for (const batch of chunk([...firstOfEach.values()], ROWS_PER_INSERT)) {
         const rows = batch.map((machine) => machineToRow({ ...machine, version: 0 }));
         await this.db<MachineRow>('machines').insert(rows).onConflict('machine_id').ignore();
       }
@@ -80,7 +79,7 @@ export class KnexMachineRepository implements MachineRepository {
   remove(machineIds: readonly string[]): Promise<number> {
     return translated('removing machines', async () => {
       let removed = 0;
-      for (const ids of chunks([...new Set(machineIds)], IDS_PER_QUERY)) {
+      for (const ids of chunk([...new Set(machineIds)], IDS_PER_QUERY)) {
         removed += await this.db<MachineRow>('machines').whereIn('machine_id', ids).delete();
       }
       return removed;
@@ -89,7 +88,7 @@ export class KnexMachineRepository implements MachineRepository {
 
   private async whereIn(column: 'machine_id' | 'name' | 'request_id' | 'return_request_id', values: readonly string[]): Promise<Machine[]> {
     const found: Machine[] = [];
-    for (const batch of chunks([...new Set(values)], IDS_PER_QUERY)) {
+    for (const batch of chunk([...new Set(values)], IDS_PER_QUERY)) {
       const rows = await this.db<MachineRow>('machines').whereIn(column, batch).orderBy('machine_id');
       found.push(...rows.map(rowToMachine));
     }

@@ -79,11 +79,28 @@ const createResourceLeases: Knex.Migration = {
   },
 };
 
+/** The cloud's notice that it will take a host back (see Machine.notice): when, and why. */
+const addMachineNotices: Knex.Migration = {
+  async up(knex) {
+    await knex.schema.alterTable('machines', (table) => {
+      table.bigInteger('notice_deadline').nullable();
+      table.text('notice_reason').nullable();
+    });
+  },
+  async down(knex) {
+    await knex.schema.alterTable('machines', (table) => {
+      table.dropColumn('notice_deadline');
+      table.dropColumn('notice_reason');
+    });
+  },
+};
+
 /** Every migration, in order. Names are recorded in the migrations table: never rename one. */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0001_create_requests_and_machines', createRequestsAndMachines],
   ['0002_index_hot_rows', indexHotRows],
   ['0003_create_resource_leases', createResourceLeases],
+  ['0004_add_machine_notices', addMachineNotices],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

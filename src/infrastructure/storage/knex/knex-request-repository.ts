@@ -1,21 +1,20 @@
-import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../../domain/errors.js';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { RequestQuery, RequestRepository } from '../../../domain/ports/request-repository.js';
 import type { Request } from '../../../domain/request.js';
-import { KnexDatabase } from './knex-database.js';
-import { LIVE_MACHINE_STATES, chunks, requestToRow, rowToRequest, type RequestRow } from './knex-rows.js';
+import type { KnexDatabase } from './knex-database.js';
+import { chunk } from '../../../shared/chunk.js';
+import { LIVE_MACHINE_STATES, requestToRow, rowToRequest, type RequestRow } from './knex-rows.js';
 import { isUniqueViolation, translated } from './storage-error.js';
 
 const DEFAULT_LIST_LIMIT = 100;
 const IDS_PER_QUERY = 500;
 
 /** Requests in the `requests` table (SQLite or PostgreSQL); writes are optimistic on `version`. */
-@injectable()
 export class KnexRequestRepository implements RequestRepository {
   constructor(
-    @inject(KnexDatabase) private readonly db: KnexDatabase,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly db: KnexDatabase,
+    private readonly clock: Clock,
   ) {}
 
   create(request: Request): Promise<void> {
@@ -42,7 +41,7 @@ export class KnexRequestRepository implements RequestRepository {
   getMany(requestIds: readonly string[]): Promise<Request[]> {
     return translated('reading requests', async () => {
       const found: Request[] = [];
-      for (const ids of chunks([...new Set(requestIds)], IDS_PER_QUERY)) {
+      for (const ids of chunk([...new Set(requestIds)], IDS_PER_QUERY)) {
         const rows = await this.db<RequestRow>('requests').whereIn('request_id', ids);
         found.push(...rows.map(rowToRequest));
       }
@@ -121,7 +120,7 @@ export class KnexRequestRepository implements RequestRepository {
     return translated('removing requests', () =>
       this.db.transaction(async (trx): Promise<number> => {
         let removed = 0;
-        for (const ids of chunks([...new Set(requestIds)], IDS_PER_QUERY)) {
+        for (const ids of chunk([...new Set(requestIds)], IDS_PER_QUERY)) {
           await trx('machines').whereIn('request_id', ids).delete();
           removed += await trx('requests').whereIn('request_id', ids).delete();
         }

@@ -1,8 +1,7 @@
-import { inject, injectable } from 'inversify';
-import { Clock } from '../../../domain/ports/clock.js';
+import type { Clock } from '../../../domain/ports/clock.js';
 import type { LeaseOptions, ResourceLease } from '../../../domain/ports/resource-lease.js';
 import { holdLease, type LeaseRecords } from '../hold-lease.js';
-import { KnexDatabase } from './knex-database.js';
+import type { KnexDatabase } from './knex-database.js';
 import { translated } from './storage-error.js';
 
 /** A `resource_leases` row. */
@@ -18,11 +17,10 @@ interface LeaseRow {
  * returning holder`), so the database's row locking decides between racing processes and a row
  * comes back only when the lease is ours; releasing deletes the row only if it is still ours.
  */
-@injectable()
 export class KnexResourceLease implements ResourceLease, LeaseRecords {
   constructor(
-    @inject(KnexDatabase) private readonly db: KnexDatabase,
-    @inject(Clock) private readonly clock: Clock,
+    private readonly db: KnexDatabase,
+    private readonly clock: Clock,
   ) {}
 
   withLease<T>(resource: string, work: () => Promise<T>, options?: LeaseOptions): Promise<T> {

@@ -45,6 +45,8 @@ export interface MachineRow {
   instance_tags: string;
   cloud_host_id: string | null;
   resource_id: string | null;
+  notice_deadline: number | string | null;
+  notice_reason: string | null;
   version: number | string;
   updated_at: number | string;
 }
@@ -100,6 +102,8 @@ export function machineToRow(machine: Machine): MachineRow {
     instance_tags: JSON.stringify(machine.instanceTags ?? {}),
     cloud_host_id: machine.cloudHostId,
     resource_id: machine.resourceId ?? null,
+    notice_deadline: machine.notice?.deadline ?? null,
+    notice_reason: machine.notice?.reason ?? null,
     version: machine.version,
     updated_at: machine.updatedAt,
   };
@@ -126,12 +130,6 @@ export function rowToMachine(row: MachineRow): Machine {
   if (row.return_request_id !== null) machine.returnRequestId = row.return_request_id;
   if (row.failure_message !== null) machine.failureMessage = row.failure_message;
   if (row.resource_id !== null) machine.resourceId = row.resource_id;
+  if (row.notice_deadline !== null && row.notice_reason !== null) machine.notice = { deadline: Number(row.notice_deadline), reason: row.notice_reason };
   return machine;
-}
-
-/** Splits `items` so one statement stays under the drivers' bound-parameter limits. */
-export function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
 }

@@ -1,5 +1,5 @@
-import lockfile from 'proper-lockfile';
 import type { Logger } from '../../../domain/ports/logger.js';
+import { withFileLock } from '../../files/with-file-lock.js';
 import type { KnexLocation } from './create-knex-database.js';
 import type { KnexDatabase } from './knex-database.js';
 import { MIGRATION_NAMES, StaticMigrationSource } from './knex-migrations.js';
@@ -7,6 +7,11 @@ import { isContention } from './storage-error.js';
 
 const MIGRATIONS_TABLE = 'knex_migrations';
 const GIVE_UP_AFTER_MS = 60_000;
+const MIGRATION_LOCK = {
+  what: 'the migration lock',
+  staleMs: 30_000,
+  retries: { retries: Math.ceil(GIVE_UP_AFTER_MS / 50), factor: 1, minTimeout: 20, maxTimeout: 80, randomize: true },
+};
 
 /**
  * Brings the schema to the latest migration, safely when many processes start at once on a fresh
@@ -24,7 +29,8 @@ export async function migrateToLatest(db: KnexDatabase, location: KnexLocation, 
     await db.migrate.latest(config);
   };
   if (location.kind === 'sqlite') {
-    await withLockFile(`${location.file}.migrating`, () => retryBusy(migrate), logger);
+    const lockPath = `${location.file}.migrating`;
+    await withFileLock(lockPath, { ...MIGRATION_LOCK, lockfilePath: lockPath, logger }, () => retryBusy(migrate));
   } else {
     await withAdvisoryLock(db, `hostfactory-migrations:${schema ?? ''}`, () => retryBusy(migrate));
   }
@@ -40,21 +46,6 @@ async function isUpToDate(db: KnexDatabase, schema: string | undefined): Promise
   } catch {
     // No migrations table yet (or it is being created): take the slow, locked path.
     return false;
-  }
-}
-
-async function withLockFile(lockPath: string, run: () => Promise<void>, logger?: Logger): Promise<void> {
-  const release = await lockfile.lock(lockPath, {
-    realpath: false,
-    lockfilePath: lockPath,
-    stale: 30_000,
-    retries: { retries: Math.ceil(GIVE_UP_AFTER_MS / 50), factor: 1, minTimeout: 20, maxTimeout: 80, randomize: true },
-    onCompromised: (error) => logger?.warn({ err: error.message, lockPath }, 'migration lock compromised'),
-  });
-  try {
-    await run();
-  } finally {
-    await release().catch(() => undefined);
   }
 }
 

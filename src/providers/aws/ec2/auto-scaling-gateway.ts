@@ -1,6 +1,7 @@
 import type { Activity, AutoScalingGroup, CreateAutoScalingGroupCommandInput, UpdateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { AwsConfig } from '../aws-config.js';
-import { allPages, chunk, describe, send } from './aws-call.js';
+import { chunk } from '../../../shared/chunk.js';
+import { allPages, describe, send } from './aws-call.js';
 import type { AwsClients } from './aws-clients.js';
 
 /** Auto Scaling group calls; the Auto Scaling SDK is loaded on the first of them. */

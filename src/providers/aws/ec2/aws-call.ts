@@ -1,14 +1,9 @@
+import { chunk } from '../../../shared/chunk.js';
 import type { AwsConfig } from '../aws-config.js';
 import { AwsCallError, isNotFound, isRetryable } from './aws-errors.js';
 
 /** The largest id list EC2's describe and terminate calls take. */
 export const EC2_BATCH = 1000;
-
-export function chunk<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let index = 0; index < items.length; index += size) chunks.push(items.slice(index, index + size));
-  return chunks;
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -5,6 +5,7 @@ import { AwsSettings } from '../aws-settings.js';
 
 export type AutoScalingSdk = typeof import('@aws-sdk/client-auto-scaling');
 export type SsmSdk = typeof import('@aws-sdk/client-ssm');
+export type SqsSdk = typeof import('@aws-sdk/client-sqs');
 
 /** A lazily loaded SDK: its client and its module (for the command classes). */
 export interface LoadedSdk<Sdk, Client> {
@@ -14,6 +15,7 @@ export interface LoadedSdk<Sdk, Client> {
 
 export type AutoScalingApi = LoadedSdk<AutoScalingSdk, InstanceType<AutoScalingSdk['AutoScalingClient']>>;
 export type SsmApi = LoadedSdk<SsmSdk, InstanceType<SsmSdk['SSMClient']>>;
+export type SqsApi = LoadedSdk<SqsSdk, InstanceType<SqsSdk['SQSClient']>>;
 
 /**
  * The endpoint of one service: its own key in the config file, else the same variable in the
@@ -56,14 +58,15 @@ export async function clientOptions(config: AwsConfig, service: AwsService): Pro
 }
 
 /**
- * Builds the EC2, Auto Scaling and SSM clients on first use, once per process. Auto Scaling and
- * SSM are imported only when a call needs them, so an EC2-only poll never loads them.
+ * Builds the EC2, Auto Scaling, SSM and SQS clients on first use, once per process. Auto Scaling,
+ * SSM and SQS are imported only when a call needs them, so an EC2-only poll never loads them.
  */
 @injectable()
 export class AwsClients {
   private ec2Client?: Promise<EC2Client>;
   private autoScalingApi?: Promise<AutoScalingApi>;
   private ssmApi?: Promise<SsmApi>;
+  private sqsApi?: Promise<SqsApi>;
   private readonly loadedNames = new Set<string>();
 
   constructor(@inject(AwsSettings) private readonly settings: AwsSettings) {}
@@ -89,7 +92,20 @@ export class AwsClients {
     return this.ssmApi;
   }
 
-  /** Names of the clients built so far (`ec2`, `autoscaling`, `ssm`). */
+  /**
+   * SQS, for the interruption queue. With no endpoint configured, calls go to the queue URL's own
+   * host: what the SDK does anyway for a QueueUrl off its resolved endpoint, minus its console warning.
+   */
+  sqs(): Promise<SqsApi> {
+    this.sqsApi ??= this.build('sqs', async (options) => {
+      const sdk = await import('@aws-sdk/client-sqs');
+      const queueUrl = this.settings.config.interruptionQueueUrl;
+      return { sdk, client: new sdk.SQSClient(queueUrl ? { endpoint: new URL(queueUrl).origin, ...options } : options) };
+    });
+    return this.sqsApi;
+  }
+
+  /** Names of the clients built so far (`ec2`, `autoscaling`, `ssm`, `sqs`). */
   loaded(): string[] {
     return [...this.loadedNames];
   }

@@ -12,7 +12,8 @@ import {
 import type { Logger } from '../../../domain/ports/logger.js';
 import type { FleetType } from '../../../domain/template.js';
 import type { AwsConfig } from '../aws-config.js';
-import { allPages, chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
+import { chunk } from '../../../shared/chunk.js';
+import { allPages, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
 import type { AwsClients } from './aws-clients.js';
 import { isFleetGone, isNotFound } from './aws-errors.js';
 import { fromEc2Tags } from '../resource-tags.js';

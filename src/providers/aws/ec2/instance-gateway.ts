@@ -18,7 +18,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { AwsConfig } from '../aws-config.js';
 import { toEc2Tags } from '../resource-tags.js';
-import { allPages, chunk, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
+import { chunk } from '../../../shared/chunk.js';
+import { allPages, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
 import type { AwsClients } from './aws-clients.js';
 import { awsErrorCode, awsErrorMessage, isNotFound } from './aws-errors.js';
 

@@ -10,7 +10,6 @@ describe('parseAwsConfig', () => {
       credentialFile: undefined,
       endpointUrl: undefined,
       serviceEndpoints: {},
-      keyFile: undefined,
       proxyHost: undefined,
       proxyPort: undefined,
       connectionTimeoutMs: 10000,

@@ -60,7 +60,6 @@ export function makeTemplate(fields: Partial<Template> = {}): Template {
     vmType: 'm5.large',
     instanceTags: { team: 'hpc' },
     securityGroupIds: ['sg-1'],
-    extra: {},
     raw: {},
     sourceFile: '/conf/awsprov_templates.json',
     ...fields,

@@ -52,7 +52,6 @@ export function makeTemplate(overrides: Partial<Template> = {}): Template {
     vmType: 'm5.large',
     instanceTags: { team: 'grid' },
     securityGroupIds: [],
-    extra: {},
     raw: {},
     sourceFile: '/etc/hf/simprov_templates.json',
     ...overrides,
