@@ -2,7 +2,7 @@
 // loads a few files instead of hundreds of modules: it halves the cold start of every call.
 // Native drivers and the AWS SDK stay external (the SDK is loaded lazily, only by the AWS provider
 // and the DynamoDB store); knex's drivers for databases this project does not use are never loaded.
-import { chmod } from 'node:fs/promises';
+import { chmod, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'rolldown';
 
@@ -14,6 +14,8 @@ const NATIVE_OR_UNUSED = new Set([
 const isExternal = (id) =>
   NATIVE_OR_UNUSED.has(id) || [...NATIVE_OR_UNUSED].some((name) => id.startsWith(`${name}/`)) || id.startsWith('@aws-sdk/') || id.startsWith('@smithy/');
 
+// A fresh dir: chunk names carry content hashes, so old chunks would otherwise pile up.
+await rm(`${root}/dist/bundle`, { recursive: true, force: true });
 await build({
   cwd: root,
   input: { hostfactory: 'dist/main.js' },

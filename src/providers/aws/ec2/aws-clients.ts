@@ -1,8 +1,8 @@
 import { inject, injectable } from 'inversify';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { SERVICE_ENDPOINT_KEYS, type AwsConfig, type AwsService } from '../aws-config.js';
 import { AwsSettings } from '../aws-settings.js';
 
+export type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
 export type AutoScalingSdk = typeof import('@aws-sdk/client-auto-scaling');
 export type SsmSdk = typeof import('@aws-sdk/client-ssm');
 export type SqsSdk = typeof import('@aws-sdk/client-sqs');
@@ -13,6 +13,7 @@ export interface LoadedSdk<Sdk, Client> {
   client: Client;
 }
 
+export type Ec2Api = LoadedSdk<Ec2Sdk, InstanceType<Ec2Sdk['EC2Client']>>;
 export type AutoScalingApi = LoadedSdk<AutoScalingSdk, InstanceType<AutoScalingSdk['AutoScalingClient']>>;
 export type SsmApi = LoadedSdk<SsmSdk, InstanceType<SsmSdk['SSMClient']>>;
 export type SqsApi = LoadedSdk<SqsSdk, InstanceType<SqsSdk['SQSClient']>>;
@@ -58,12 +59,13 @@ export async function clientOptions(config: AwsConfig, service: AwsService): Pro
 }
 
 /**
- * Builds the EC2, Auto Scaling, SSM and SQS clients on first use, once per process. Auto Scaling,
- * SSM and SQS are imported only when a call needs them, so an EC2-only poll never loads them.
+ * Builds the EC2, Auto Scaling, SSM and SQS clients on first use, once per process. Each SDK is
+ * imported only when a call needs it (`@aws-sdk/client-ec2` alone takes most of a second to load),
+ * so a call that sends no AWS request loads none, and an EC2-only poll never loads the others.
  */
 @injectable()
 export class AwsClients {
-  private ec2Client?: Promise<EC2Client>;
+  private ec2Api?: Promise<Ec2Api>;
   private autoScalingApi?: Promise<AutoScalingApi>;
   private ssmApi?: Promise<SsmApi>;
   private sqsApi?: Promise<SqsApi>;
@@ -71,9 +73,12 @@ export class AwsClients {
 
   constructor(@inject(AwsSettings) private readonly settings: AwsSettings) {}
 
-  ec2(): Promise<EC2Client> {
-    this.ec2Client ??= this.build('ec2', async (options) => new EC2Client(options));
-    return this.ec2Client;
+  ec2(): Promise<Ec2Api> {
+    this.ec2Api ??= this.build('ec2', async (options) => {
+      const sdk = await import('@aws-sdk/client-ec2');
+      return { sdk, client: new sdk.EC2Client(options) };
+    });
+    return this.ec2Api;
   }
 
   autoScaling(): Promise<AutoScalingApi> {

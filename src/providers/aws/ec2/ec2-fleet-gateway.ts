@@ -1,13 +1,7 @@
-import {
-  CreateFleetCommand,
-  DeleteFleetsCommand,
-  DescribeFleetHistoryCommand,
-  DescribeFleetInstancesCommand,
-  DescribeFleetsCommand,
-  ModifyFleetCommand,
-  type CreateFleetCommandInput,
-  type CreateFleetCommandOutput,
-  type FleetData,
+import type {
+  CreateFleetCommandInput,
+  CreateFleetCommandOutput,
+  FleetData,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../../../domain/ports/logger.js';
 import type { FleetType } from '../../../domain/template.js';
@@ -33,14 +27,14 @@ export class Ec2FleetGateway implements FleetGateway {
   ) {}
 
   async create(input: CreateFleetCommandInput): Promise<CreateFleetCommandOutput> {
-    const ec2 = await this.clients.ec2();
-    return send('ec2:CreateFleet', () => ec2.send(new CreateFleetCommand(input)));
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    return send('ec2:CreateFleet', () => ec2.send(new sdk.CreateFleetCommand(input)));
   }
 
   async describe(ids: readonly string[]): Promise<Map<string, FleetView>> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const found = await describeKnown(ids, EC2_BATCH, async (part) => {
-      const output = await describe(this.config, 'ec2:DescribeFleets', () => ec2.send(new DescribeFleetsCommand({ FleetIds: part })), isNotFound);
+      const output = await describe(this.config, 'ec2:DescribeFleets', () => ec2.send(new sdk.DescribeFleetsCommand({ FleetIds: part })), isNotFound);
       return output.Fleets ?? [];
     });
     return new Map(found.filter((fleet) => fleet.FleetId).map((fleet) => [fleet.FleetId!, viewOf(fleet)]));
@@ -53,10 +47,10 @@ export class Ec2FleetGateway implements FleetGateway {
    * fleet-state, replace-unhealthy-instances, type). Instant fleets are not listed without their id.
    */
   async liveTagged(tag: string, value: string): Promise<TaggedFleet[]> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const pages = await allPages((NextToken) =>
       describe(this.config, 'ec2:DescribeFleets', () =>
-        ec2.send(new DescribeFleetsCommand({ Filters: [{ Name: 'fleet-state', Values: LIVE_FLEET_STATES }], MaxResults: 1000, NextToken })),
+        ec2.send(new sdk.DescribeFleetsCommand({ Filters: [{ Name: 'fleet-state', Values: LIVE_FLEET_STATES }], MaxResults: 1000, NextToken })),
       ),
     );
     const fleets = pages.flatMap((page) => page.Fleets ?? []).filter((fleet) => fleet.FleetId && LIVE_FLEET_STATES.includes(fleet.FleetState ?? ''));
@@ -72,9 +66,9 @@ export class Ec2FleetGateway implements FleetGateway {
   }
 
   async instances(id: string): Promise<FleetInstance[]> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const pages = await allPages((NextToken) =>
-      describe(this.config, 'ec2:DescribeFleetInstances', () => ec2.send(new DescribeFleetInstancesCommand({ FleetId: id, NextToken }))),
+      describe(this.config, 'ec2:DescribeFleetInstances', () => ec2.send(new sdk.DescribeFleetInstancesCommand({ FleetId: id, NextToken }))),
     );
     return pages.flatMap((page) =>
       (page.ActiveInstances ?? []).filter((entry) => entry.InstanceId).map((entry) => ({ instanceId: entry.InstanceId!, instanceType: entry.InstanceType, spot: Boolean(entry.SpotInstanceRequestId) })),
@@ -82,8 +76,8 @@ export class Ec2FleetGateway implements FleetGateway {
   }
 
   async errorHistory(id: string, since: number): Promise<string[]> {
-    const ec2 = await this.clients.ec2();
-    const output = await describe(this.config, 'ec2:DescribeFleetHistory', () => ec2.send(new DescribeFleetHistoryCommand({ FleetId: id, StartTime: new Date(since) })));
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    const output = await describe(this.config, 'ec2:DescribeFleetHistory', () => ec2.send(new sdk.DescribeFleetHistoryCommand({ FleetId: id, StartTime: new Date(since) })));
     const errors = (output.HistoryRecords ?? []).filter(
       (record) => ['error', 'service-error'].includes(String(record.EventType)) || /error|fail|unusable|insufficient|invalid/i.test(record.EventInformation?.EventSubType ?? ''),
     );
@@ -91,10 +85,10 @@ export class Ec2FleetGateway implements FleetGateway {
   }
 
   async setTarget(id: string, total: number, onDemand: number): Promise<void> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     await send('ec2:ModifyFleet', () =>
       ec2.send(
-        new ModifyFleetCommand({
+        new sdk.ModifyFleetCommand({
           FleetId: id,
           ExcessCapacityTerminationPolicy: 'no-termination',
           TargetCapacitySpecification: { TotalTargetCapacity: total, OnDemandTargetCapacity: onDemand, SpotTargetCapacity: total - onDemand },
@@ -104,9 +98,9 @@ export class Ec2FleetGateway implements FleetGateway {
   }
 
   async remove(ids: readonly string[], terminateInstances: boolean): Promise<void> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     for (const part of chunk(ids, 100)) {
-      const output = await send('ec2:DeleteFleets', () => ec2.send(new DeleteFleetsCommand({ FleetIds: part, TerminateInstances: terminateInstances })));
+      const output = await send('ec2:DeleteFleets', () => ec2.send(new sdk.DeleteFleetsCommand({ FleetIds: part, TerminateInstances: terminateInstances })));
       for (const failure of output.UnsuccessfulFleetDeletions ?? []) {
         const error = { name: failure.Error?.Code ?? 'Unknown', message: failure.Error?.Message ?? '' };
         if (isFleetGone(error) || error.name === 'fleetNotInDeletableState') continue;

@@ -1,20 +1,12 @@
-import {
-  CreateTagsCommand,
-  DescribeImagesCommand,
-  DescribeInstanceStatusCommand,
-  DescribeInstancesCommand,
-  DescribeSpotInstanceRequestsCommand,
-  DescribeSubnetsCommand,
-  RunInstancesCommand,
-  TerminateInstancesCommand,
-  type Filter,
-  type Image,
-  type Instance,
-  type InstanceStatus,
-  type RunInstancesCommandInput,
-  type RunInstancesCommandOutput,
-  type SpotInstanceRequest,
-  type Subnet,
+import type {
+  Filter,
+  Image,
+  Instance,
+  InstanceStatus,
+  RunInstancesCommandInput,
+  RunInstancesCommandOutput,
+  SpotInstanceRequest,
+  Subnet,
 } from '@aws-sdk/client-ec2';
 import type { AwsConfig } from '../aws-config.js';
 import { toEc2Tags } from '../resource-tags.js';
@@ -47,19 +39,19 @@ export class InstanceGateway {
   ) {}
 
   async run(input: RunInstancesCommandInput): Promise<RunInstancesCommandOutput> {
-    const ec2 = await this.clients.ec2();
-    return send('ec2:RunInstances', () => ec2.send(new RunInstancesCommand(input)));
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    return send('ec2:RunInstances', () => ec2.send(new sdk.RunInstancesCommand(input)));
   }
 
   /** DescribeInstances by id, 1000 a call; unknown ids are reported missing instead of failing the call. */
   async describe(ids: Iterable<string>): Promise<InstanceListing> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const listing: InstanceListing = { instances: new Map(), missing: new Set() };
     for (const part of chunk([...new Set(ids)], EC2_BATCH)) {
       let pending = part;
       while (pending.length > 0) {
         try {
-          const output = await describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ InstanceIds: pending })));
+          const output = await describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: pending })));
           for (const reservation of output.Reservations ?? []) {
             for (const instance of reservation.Instances ?? []) if (instance.InstanceId) listing.instances.set(instance.InstanceId, instance);
           }
@@ -85,9 +77,9 @@ export class InstanceGateway {
 
   /** Every instance matching the DescribeInstances `filters`, all pages of 1000. */
   async matching(filters: Filter[]): Promise<Instance[]> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const pages = await allPages((NextToken) =>
-      describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new DescribeInstancesCommand({ Filters: filters, MaxResults: 1000, NextToken }))),
+      describe(this.config, 'ec2:DescribeInstances', () => ec2.send(new sdk.DescribeInstancesCommand({ Filters: filters, MaxResults: 1000, NextToken }))),
     );
     return pages.flatMap((page) => (page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? []));
   }
@@ -110,13 +102,13 @@ export class InstanceGateway {
    * as unconfirmed, for the caller to judge by their age.
    */
   async terminate(ids: Iterable<string>): Promise<{ unconfirmed: string[] }> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const notFound: string[] = [];
     for (const part of chunk([...new Set(ids)], EC2_BATCH)) {
       let pending = part;
       while (pending.length > 0) {
         try {
-          await send('ec2:TerminateInstances', () => ec2.send(new TerminateInstancesCommand({ InstanceIds: pending })));
+          await send('ec2:TerminateInstances', () => ec2.send(new sdk.TerminateInstancesCommand({ InstanceIds: pending })));
           pending = [];
         } catch (error) {
           const missing = new Set(missingIdsOf(error));
@@ -130,21 +122,21 @@ export class InstanceGateway {
     if (notFound.length === 0) return { unconfirmed: [] };
     const recheck = await this.describe(notFound);
     const visible = [...recheck.instances.values()].filter((instance) => !GONE.has(instance.State?.Name ?? '')).map((instance) => instance.InstanceId!);
-    if (visible.length > 0) await send('ec2:TerminateInstances', () => ec2.send(new TerminateInstancesCommand({ InstanceIds: visible })));
+    if (visible.length > 0) await send('ec2:TerminateInstances', () => ec2.send(new sdk.TerminateInstancesCommand({ InstanceIds: visible })));
     return { unconfirmed: [...recheck.missing] };
   }
 
   async tag(ids: readonly string[], tags: Record<string, string>): Promise<void> {
-    const ec2 = await this.clients.ec2();
-    for (const part of chunk(ids, EC2_BATCH)) await send('ec2:CreateTags', () => ec2.send(new CreateTagsCommand({ Resources: part, Tags: toEc2Tags(tags) })));
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    for (const part of chunk(ids, EC2_BATCH)) await send('ec2:CreateTags', () => ec2.send(new sdk.CreateTagsCommand({ Resources: part, Tags: toEc2Tags(tags) })));
   }
 
   /** The spot instance requests among `ids` that EC2 still knows. */
   async spotRequests(ids: readonly string[]): Promise<SpotInstanceRequest[]> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     return describeKnown(ids, EC2_BATCH, async (part) => {
       const output = await describe(this.config, 'ec2:DescribeSpotInstanceRequests', () =>
-        ec2.send(new DescribeSpotInstanceRequestsCommand({ SpotInstanceRequestIds: part })),
+        ec2.send(new sdk.DescribeSpotInstanceRequestsCommand({ SpotInstanceRequestIds: part })),
       );
       return output.SpotInstanceRequests ?? [];
     });
@@ -152,11 +144,11 @@ export class InstanceGateway {
 
   /** Status and scheduled events of instances, 100 a call (DescribeInstanceStatus's limit by id). */
   async statuses(ids: readonly string[]): Promise<InstanceStatus[]> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const statuses: InstanceStatus[] = [];
     for (const part of chunk(ids, 100)) {
       const output = await describe(this.config, 'ec2:DescribeInstanceStatus', () =>
-        ec2.send(new DescribeInstanceStatusCommand({ InstanceIds: part, IncludeAllInstances: true })),
+        ec2.send(new sdk.DescribeInstanceStatusCommand({ InstanceIds: part, IncludeAllInstances: true })),
       );
       statuses.push(...(output.InstanceStatuses ?? []));
     }
@@ -164,14 +156,14 @@ export class InstanceGateway {
   }
 
   async subnets(ids: readonly string[]): Promise<Subnet[]> {
-    const ec2 = await this.clients.ec2();
-    const output = await describe(this.config, 'ec2:DescribeSubnets', () => ec2.send(new DescribeSubnetsCommand({ SubnetIds: [...ids] })));
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    const output = await describe(this.config, 'ec2:DescribeSubnets', () => ec2.send(new sdk.DescribeSubnetsCommand({ SubnetIds: [...ids] })));
     return output.Subnets ?? [];
   }
 
   async image(ami: string): Promise<Image | undefined> {
-    const ec2 = await this.clients.ec2();
-    const output = await describe(this.config, 'ec2:DescribeImages', () => ec2.send(new DescribeImagesCommand({ ImageIds: [ami] })));
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    const output = await describe(this.config, 'ec2:DescribeImages', () => ec2.send(new sdk.DescribeImagesCommand({ ImageIds: [ami] })));
     return output.Images?.[0];
   }
 }

@@ -1,10 +1,5 @@
-import {
-  CreateLaunchTemplateCommand,
-  DeleteLaunchTemplateCommand,
-  DescribeFleetsCommand,
-  DescribeLaunchTemplatesCommand,
-  DescribeSpotFleetRequestsCommand,
-  type CreateLaunchTemplateCommandInput,
+import type {
+  CreateLaunchTemplateCommandInput,
 } from '@aws-sdk/client-ec2';
 import type { AwsConfig } from '../aws-config.js';
 import { allPages, describe, send } from './aws-call.js';
@@ -23,9 +18,9 @@ export class LaunchTemplateGateway {
 
   /** The id of the launch template with this name, if any. */
   async findByName(name: string): Promise<string | undefined> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     try {
-      const output = await send('ec2:DescribeLaunchTemplates', () => ec2.send(new DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [name] })));
+      const output = await send('ec2:DescribeLaunchTemplates', () => ec2.send(new sdk.DescribeLaunchTemplatesCommand({ LaunchTemplateNames: [name] })));
       return output.LaunchTemplates?.[0]?.LaunchTemplateId;
     } catch (error) {
       if (isNotFound(error)) return undefined;
@@ -34,16 +29,16 @@ export class LaunchTemplateGateway {
   }
 
   async create(input: CreateLaunchTemplateCommandInput): Promise<string | undefined> {
-    const ec2 = await this.clients.ec2();
-    const output = await send('ec2:CreateLaunchTemplate', () => ec2.send(new CreateLaunchTemplateCommand(input)));
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    const output = await send('ec2:CreateLaunchTemplate', () => ec2.send(new sdk.CreateLaunchTemplateCommand(input)));
     return output.LaunchTemplate?.LaunchTemplateId;
   }
 
   /** Deletes a launch template; false when it was already gone. */
   async delete(id: string): Promise<boolean> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     try {
-      await send('ec2:DeleteLaunchTemplate', () => ec2.send(new DeleteLaunchTemplateCommand({ LaunchTemplateId: id })));
+      await send('ec2:DeleteLaunchTemplate', () => ec2.send(new sdk.DeleteLaunchTemplateCommand({ LaunchTemplateId: id })));
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;
@@ -62,10 +57,10 @@ export class LaunchTemplateGateway {
 
   /** Launch templates of live EC2 Fleets. */
   async usedByFleets(): Promise<Set<string>> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const pages = await allPages((NextToken) =>
       describe(this.config, 'ec2:DescribeFleets', () =>
-        ec2.send(new DescribeFleetsCommand({ Filters: [{ Name: 'fleet-state', Values: LIVE_FLEET_STATES }], MaxResults: 1000, NextToken })),
+        ec2.send(new sdk.DescribeFleetsCommand({ Filters: [{ Name: 'fleet-state', Values: LIVE_FLEET_STATES }], MaxResults: 1000, NextToken })),
       ),
     );
     const configs = pages.flatMap((page) => (page.Fleets ?? []).flatMap((fleet) => fleet.LaunchTemplateConfigs ?? []));
@@ -74,9 +69,9 @@ export class LaunchTemplateGateway {
 
   /** Launch templates of live Spot Fleet requests. */
   async usedBySpotFleets(): Promise<Set<string>> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const pages = await allPages((NextToken) =>
-      describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new DescribeSpotFleetRequestsCommand({ MaxResults: 1000, NextToken }))),
+      describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new sdk.DescribeSpotFleetRequestsCommand({ MaxResults: 1000, NextToken }))),
     );
     const live = pages.flatMap((page) => (page.SpotFleetRequestConfigs ?? []).filter((fleet) => LIVE_FLEET_STATES.includes(fleet.SpotFleetRequestState ?? '')));
     const configs = live.flatMap((fleet) => fleet.SpotFleetRequestConfig?.LaunchTemplateConfigs ?? []);

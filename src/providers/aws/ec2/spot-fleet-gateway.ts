@@ -1,12 +1,6 @@
-import {
-  CancelSpotFleetRequestsCommand,
-  DescribeSpotFleetInstancesCommand,
-  DescribeSpotFleetRequestHistoryCommand,
-  DescribeSpotFleetRequestsCommand,
-  ModifySpotFleetRequestCommand,
-  RequestSpotFleetCommand,
-  type SpotFleetRequestConfig,
-  type SpotFleetRequestConfigData,
+import type {
+  SpotFleetRequestConfig,
+  SpotFleetRequestConfigData,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../../../domain/ports/logger.js';
 import type { AwsConfig } from '../aws-config.js';
@@ -31,15 +25,15 @@ export class SpotFleetGateway implements FleetGateway {
   ) {}
 
   async request(config: SpotFleetRequestConfigData): Promise<string | undefined> {
-    const ec2 = await this.clients.ec2();
-    const output = await send('ec2:RequestSpotFleet', () => ec2.send(new RequestSpotFleetCommand({ SpotFleetRequestConfig: config })));
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    const output = await send('ec2:RequestSpotFleet', () => ec2.send(new sdk.RequestSpotFleetCommand({ SpotFleetRequestConfig: config })));
     return output.SpotFleetRequestId;
   }
 
   async describe(ids: readonly string[]): Promise<Map<string, FleetView>> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const found = await describeKnown(ids, EC2_BATCH, async (part) => {
-      const output = await describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new DescribeSpotFleetRequestsCommand({ SpotFleetRequestIds: part })), isNotFound);
+      const output = await describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new sdk.DescribeSpotFleetRequestsCommand({ SpotFleetRequestIds: part })), isNotFound);
       return output.SpotFleetRequestConfigs ?? [];
     });
     return new Map(found.filter((fleet) => fleet.SpotFleetRequestId).map((fleet) => [fleet.SpotFleetRequestId!, viewOf(fleet)]));
@@ -52,9 +46,9 @@ export class SpotFleetGateway implements FleetGateway {
    * this pages over them too.
    */
   async liveTagged(tag: string, value: string): Promise<TaggedFleet[]> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const pages = await allPages((NextToken) =>
-      describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new DescribeSpotFleetRequestsCommand({ MaxResults: 1000, NextToken }))),
+      describe(this.config, 'ec2:DescribeSpotFleetRequests', () => ec2.send(new sdk.DescribeSpotFleetRequestsCommand({ MaxResults: 1000, NextToken }))),
     );
     const live = pages.flatMap((page) => page.SpotFleetRequestConfigs ?? []).filter((fleet) => fleet.SpotFleetRequestId && LIVE_FLEET_STATES.includes(fleet.SpotFleetRequestState ?? ''));
     return live
@@ -69,9 +63,9 @@ export class SpotFleetGateway implements FleetGateway {
   }
 
   async instances(id: string): Promise<FleetInstance[]> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const pages = await allPages((NextToken) =>
-      describe(this.config, 'ec2:DescribeSpotFleetInstances', () => ec2.send(new DescribeSpotFleetInstancesCommand({ SpotFleetRequestId: id, NextToken }))),
+      describe(this.config, 'ec2:DescribeSpotFleetInstances', () => ec2.send(new sdk.DescribeSpotFleetInstancesCommand({ SpotFleetRequestId: id, NextToken }))),
     );
     return pages.flatMap((page) =>
       (page.ActiveInstances ?? []).filter((entry) => entry.InstanceId).map((entry) => ({ instanceId: entry.InstanceId!, instanceType: entry.InstanceType, spot: Boolean(entry.SpotInstanceRequestId) })),
@@ -79,25 +73,25 @@ export class SpotFleetGateway implements FleetGateway {
   }
 
   async errorHistory(id: string, since: number): Promise<string[]> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     const output = await describe(this.config, 'ec2:DescribeSpotFleetRequestHistory', () =>
-      ec2.send(new DescribeSpotFleetRequestHistoryCommand({ SpotFleetRequestId: id, StartTime: new Date(since), EventType: 'error' })),
+      ec2.send(new sdk.DescribeSpotFleetRequestHistoryCommand({ SpotFleetRequestId: id, StartTime: new Date(since), EventType: 'error' })),
     );
     return historyReasons(output.HistoryRecords ?? []);
   }
 
   async setTarget(id: string, total: number, onDemand: number): Promise<void> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     await send('ec2:ModifySpotFleetRequest', () =>
-      ec2.send(new ModifySpotFleetRequestCommand({ SpotFleetRequestId: id, TargetCapacity: total, OnDemandTargetCapacity: onDemand, ExcessCapacityTerminationPolicy: 'noTermination' })),
+      ec2.send(new sdk.ModifySpotFleetRequestCommand({ SpotFleetRequestId: id, TargetCapacity: total, OnDemandTargetCapacity: onDemand, ExcessCapacityTerminationPolicy: 'noTermination' })),
     );
   }
 
   async remove(ids: readonly string[], terminateInstances: boolean): Promise<void> {
-    const ec2 = await this.clients.ec2();
+    const { sdk, client: ec2 } = await this.clients.ec2();
     for (const part of chunk(ids, 100)) {
       const output = await send('ec2:CancelSpotFleetRequests', () =>
-        ec2.send(new CancelSpotFleetRequestsCommand({ SpotFleetRequestIds: part, TerminateInstances: terminateInstances })),
+        ec2.send(new sdk.CancelSpotFleetRequestsCommand({ SpotFleetRequestIds: part, TerminateInstances: terminateInstances })),
       );
       for (const failure of output.UnsuccessfulFleetRequests ?? []) {
         if (isFleetGone({ name: failure.Error?.Code })) continue;

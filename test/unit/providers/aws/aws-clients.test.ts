@@ -7,7 +7,7 @@ const clientsFor = (raw: Record<string, unknown>) => new AwsClients({ config: pa
 describe('AwsClients', () => {
   it('points the EC2 client at AWS_ENDPOINT_URL with adaptive retries from AWS_REQUEST_RETRY_ATTEMPTS', async () => {
     const clients = clientsFor({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9999/ec2', AWS_REQUEST_RETRY_ATTEMPTS: 4 });
-    const ec2 = await clients.ec2();
+    const { client: ec2 } = await clients.ec2();
     const endpoint = await ec2.config.endpoint!();
     expect(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}${endpoint.path}`).toBe('http://127.0.0.1:9999/ec2');
     expect(await ec2.config.region()).toBe('eu-central-1');
@@ -26,6 +26,14 @@ describe('AwsClients', () => {
     expect(clients.loaded()).toEqual(['ec2', 'autoscaling', 'ssm']);
   });
 
+  it('sends SQS calls to the queue URL\'s host unless an SQS endpoint is configured', async () => {
+    const queue = 'http://127.0.0.1:9444/123456789012/hostfactory-interruptions';
+    const byQueue = (await clientsFor({ AWS_INTERRUPTION_QUEUE_URL: queue }).sqs()).client;
+    expect((await byQueue.config.endpoint!()).port).toBe(9444);
+    const configured = (await clientsFor({ AWS_INTERRUPTION_QUEUE_URL: queue, AWS_ENDPOINT_URL_SQS: 'http://127.0.0.1:9555' }).sqs()).client;
+    expect((await configured.config.endpoint!()).port).toBe(9555);
+  });
+
   it('builds each client once per process', async () => {
     const clients = clientsFor({});
     expect(await clients.ec2()).toBe(await clients.ec2());
@@ -35,11 +43,17 @@ describe('AwsClients', () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { tmpdir } = await import('node:os');
-    const file = join(mkdtempSync(join(tmpdir(), 'aws-cred-')), 'credentials');
+    const { rmSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'aws-cred-'));
+    const file = join(dir, 'credentials');
     writeFileSync(file, '[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n');
-    const ec2 = await clientsFor({ AWS_CREDENTIAL_FILE: file }).ec2();
-    const credentials = await ec2.config.credentials();
-    expect(credentials.accessKeyId).toBe('AKIDEXAMPLE');
+    try {
+      const { client: ec2 } = await clientsFor({ AWS_CREDENTIAL_FILE: file }).ec2();
+      const credentials = await ec2.config.credentials();
+      expect(credentials.accessKeyId).toBe('AKIDEXAMPLE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('sends every call through AWS_PROXY_HOST:AWS_PROXY_PORT with AWS_CONNECTION_TIMEOUT_MS', async () => {
