@@ -50,15 +50,28 @@ describe('the scripts as HostFactory runs them', () => {
     expect(status.json.requests.flatMap((r: any) => r.machines)).toHaveLength(20);
   });
 
-  it('concurrent requests never together exceed maxNumber', async () => {
+  it('concurrent requests never together exceed maxNumber; each one refused exits 2 with INVALID_INPUT', async () => {
     const hf = new HostFactoryInstance({ config: { SIM_BOOT_DELAY_SEC: 0 } });
+    // 8 × 4 units against maxNumber 20: at most 5 fit.
     const results = await Promise.all(
       Array.from({ length: 8 }, () => hf.script('requestMachines', { template: { templateId: 'OnDemand-Small', machineCount: 4 } })),
     );
     const accepted = results.filter((result) => result.exitCode === 0);
+    const refused = results.filter((result) => result.exitCode !== 0);
     expect(accepted.length).toBeLessThanOrEqual(5);
+    for (const result of accepted) assertSchema('requestMachines', result.json);
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    for (const result of refused) {
+      expect(result.exitCode, result.stdout + result.stderr).toBe(2);
+      assertSchema('error', result.json);
+      expect(result.json).toMatchObject({ code: 'INVALID_INPUT', message: expect.stringMatching(/^template "OnDemand-Small" can provide \d+ more unit\(s\) \(maxNumber 20\); 4 requested$/) });
+      expect(result.stderr.trim()).toBe(result.json.message);
+    }
     const templates = await hf.script('getAvailableTemplates', {});
     const small = templates.json.templates.find((t: any) => t.templateId === 'OnDemand-Small');
     expect(small.availableNumber).toBe(20 - accepted.length * 4);
+    // A refused request holds nothing: the only ones still running are those HostFactory was given.
+    const running = await hf.cli(['requests', 'list', '--json', '--limit', '100']);
+    expect(running.json.requests.filter((r: any) => r.status === 'running').map((r: any) => r.requestId).sort()).toEqual(accepted.map((result) => result.json.requestId).sort());
   });
 });

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { tracked } from './child-processes.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 const SCHEMAS = join(REPO, 'test/schemas');
@@ -48,6 +49,20 @@ export function instanceRoots(): Set<string> {
   return holder.hostFactoryInstanceRoots;
 }
 
+export interface InstanceOptions {
+  providerName?: string;
+  /** Keys merged into the copied simprov_config.json. */
+  config?: Record<string, unknown>;
+  extraEnv?: NodeJS.ProcessEnv;
+  /**
+   * `provider` (default): HF_PROVIDER_CONFDIR, HF_PROVIDER_WORKDIR and HF_PROVIDER_LOGDIR name the
+   * instance's dirs. `hostfactory`: only HostFactory's own HF_CONFDIR, HF_WORKDIR and HF_LOGDIR are
+   * set, and the instance's dirs are where the contract puts them by default:
+   * `$HF_CONFDIR/providers/<name>`, `$HF_WORKDIR/providers/<name>` and `$HF_LOGDIR`.
+   */
+  dirs?: 'provider' | 'hostfactory';
+}
+
 /** A provider instance in empty temp dirs with a copy of the repo's config/, as HostFactory would set it up. */
 export class HostFactoryInstance {
   readonly root: string;
@@ -56,26 +71,28 @@ export class HostFactoryInstance {
   readonly logDir: string;
   readonly env: NodeJS.ProcessEnv;
 
-  constructor(options: { providerName?: string; config?: Record<string, unknown>; extraEnv?: NodeJS.ProcessEnv } = {}) {
+  constructor(options: InstanceOptions = {}) {
     if (!existsSync(CLI)) throw new Error(`${CLI} missing: run \`npm run build\` first (npm test does)`);
     this.root = mkdtempSync(join(tmpdir(), 'hf-e2e-'));
     instanceRoots().add(this.root);
-    this.confDir = join(this.root, 'conf');
-    this.workDir = join(this.root, 'work');
+    const providerName = options.providerName ?? 'sim';
+    const byHostFactory = options.dirs === 'hostfactory';
+    this.confDir = byHostFactory ? join(this.root, 'conf', 'providers', providerName) : join(this.root, 'conf');
+    this.workDir = byHostFactory ? join(this.root, 'work', 'providers', providerName) : join(this.root, 'work');
     this.logDir = join(this.root, 'log');
     cpSync(join(REPO, 'config'), this.confDir, { recursive: true });
-    const providerName = options.providerName ?? 'sim';
     if (options.config) {
       const file = join(this.confDir, 'simprov_config.json');
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...options.config }, null, 2));
     }
+    const dirs = byHostFactory
+      ? { HF_CONFDIR: join(this.root, 'conf'), HF_WORKDIR: join(this.root, 'work'), HF_LOGDIR: this.logDir }
+      : { HF_PROVIDER_CONFDIR: this.confDir, HF_PROVIDER_WORKDIR: this.workDir, HF_PROVIDER_LOGDIR: this.logDir };
     this.env = {
       PATH: process.env.PATH,
       HOME: this.root,
       HF_PROVIDER_NAME: providerName,
-      HF_PROVIDER_CONFDIR: this.confDir,
-      HF_PROVIDER_WORKDIR: this.workDir,
-      HF_PROVIDER_LOGDIR: this.logDir,
+      ...dirs,
       ...options.extraEnv,
     };
   }
@@ -94,7 +111,7 @@ export class HostFactoryInstance {
 
   exec(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
     return new Promise((resolvePromise) => {
-      execFile(command, args, { cwd: options.cwd ?? this.root, env: { ...this.env, ...options.env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      const child = execFile(command, args, { cwd: options.cwd ?? this.root, env: { ...this.env, ...options.env }, timeout: 60_000 }, (error, stdout, stderr) => {
         const exitCode = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         let json: unknown;
         try {
@@ -104,6 +121,7 @@ export class HostFactoryInstance {
         }
         resolvePromise({ exitCode, stdout, stderr, json });
       });
+      tracked(child);
     });
   }
 

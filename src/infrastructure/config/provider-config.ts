@@ -96,12 +96,18 @@ export function configError(file: string, error: z.ZodError): HostFactoryError {
   return new HostFactoryError('CONFIG_INVALID', `config file ${file}: ${field}: ${issue?.message ?? 'invalid'}`, { cause: error });
 }
 
+/** HF_LOGLEVEL values, in Symphony's syslog spelling (LOG_ERR, LOG_NOTICE, …) and the long forms, as pino levels. */
 const HF_LEVELS: Record<string, LogLevel> = {
   LOG_TRACE: 'trace',
   LOG_DEBUG: 'debug',
   LOG_INFO: 'info',
+  LOG_NOTICE: 'info',
   LOG_WARNING: 'warn',
+  LOG_ERR: 'error',
   LOG_ERROR: 'error',
+  LOG_CRIT: 'fatal',
+  LOG_ALERT: 'fatal',
+  LOG_EMERG: 'fatal',
   LOG_FATAL: 'fatal',
 };
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSchema } from '../../support/hostfactory-harness.js';
-import { startAwsE2eCloud, type AwsE2eCloud } from './aws-e2e-cloud.js';
-import { expectNothingLeft, giveBack, requestHosts, runLifecycle, waitComplete } from './run-lifecycle.js';
+import { base, startAwsE2eCloud, SUBNETS, type AwsE2eCloud } from './aws-e2e-cloud.js';
+import { requestHosts, runLifecycle, waitComplete } from './run-lifecycle.js';
 
 const priceTypes = (machines: Array<Record<string, any>>) =>
   machines.reduce<Record<string, number>>((count, machine) => ({ ...count, [machine.priceType]: (count[machine.priceType] ?? 0) + 1 }), {});
@@ -17,6 +17,20 @@ const CASES: Array<[string, number, number, Record<string, number>, number]> = [
   ['ASG-Spot-Weighted', 4, 2, { spot: 2 }, 2],
   ['Heterogeneous', 4, 4, { ondemand: 2, spot: 2 }, 2],
 ];
+
+/**
+ * Heterogeneous, as IBM means it: a Spot Fleet for the whole count, and when it is still short near
+ * its expiry (1 minute here, so at once: the fallback starts 2 minutes before) it is cancelled and
+ * the rest is launched on demand, on vmTypesOnDemand.
+ */
+const FALLBACK = base('Heterogeneous-Fallback', {
+  priceType: 'heterogeneous',
+  fleetRole: 'arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role',
+  percentOnDemand: 0,
+  spotFleetRequestExpiry: 1,
+  vmTypes: { 'r5.large': 1 },
+  vmTypesOnDemand: { 'm5.large': 1 },
+});
 
 describe('AWS lifecycle through the real scripts against an EC2-compatible endpoint', () => {
   let cloud: AwsE2eCloud;
@@ -34,27 +48,37 @@ describe('AWS lifecycle through the real scripts against an EC2-compatible endpo
     });
   });
 
-  it('racing getRequestStatus polls never launch twice: one launch call per request', { timeout: 120_000 }, async () => {
-    const { server, hf } = cloud;
-    const fleetRequest = await requestHosts(cloud, 'EC2Fleet-Request-Spot', 2);
-    const runRequest = await requestHosts(cloud, 'RunInstances-OnDemand', 2);
-    const both = { requests: [{ requestId: fleetRequest }, { requestId: runRequest }] };
-    for (let round = 0; round < 3; round += 1) {
-      const racing = await Promise.all([0, 1, 2].map(() => hf.script('getRequestStatus', both)));
-      for (const result of racing) assertSchema('getRequestStatus', result.json);
+  it('racing getRequestStatus polls never launch twice: two polls that both start the heterogeneous on-demand fallback launch it once', { timeout: 120_000 }, async () => {
+    const own = await startAwsE2eCloud({}, { templates: [FALLBACK] });
+    try {
+      const { server, hf } = own;
+      // The second subnet's zone has no r5.large: the request fleet fills 2 of its 4 units and waits for the rest.
+      server.setNoCapacity('r5.large', server.subnetZone(SUBNETS[1]));
+      const requestId = await requestHosts(own, 'Heterogeneous-Fallback', 4);
+      expect(server.resourcesOf(requestId).live).toHaveLength(2);
+
+      // Both polls read the request before either has launched the fallback: each one's first look
+      // at the fleet is held until the other's arrives, so both see it short and both fall back.
+      const together = server.gatherNext('DescribeSpotFleetRequests', 2);
+      const polls = await Promise.all([0, 1].map(() => hf.script('getRequestStatus', { requests: [{ requestId }] })));
+      expect(await together, 'the two polls did not reach the fleet together').toBe(true);
+      for (const poll of polls) {
+        expect(poll.exitCode, poll.stderr).toBe(0);
+        assertSchema('getRequestStatus', poll.json);
+      }
+
+      const fallbackCalls = server.callsOf('RunInstances').filter((call) => call.params.get('ClientToken')?.startsWith(`${requestId}-od-`));
+      expect(fallbackCalls, 'each poll launched the fallback').toHaveLength(2);
+      const onDemand = server.resourcesOf(requestId).instances.filter((instance) => instance.lifecycle === 'on-demand');
+      expect(onDemand.map((instance) => instance.instanceType)).toEqual(['m5.large', 'm5.large']);
+      expect(new Set(onDemand.map((instance) => instance.reservationId)).size, 'the fallback launched more than once').toBe(1);
+
+      const acquired = await waitComplete(own, 'Heterogeneous-Fallback', requestId, 4);
+      expect(priceTypes(acquired.machines)).toEqual({ spot: 2, ondemand: 2 });
+      expect(server.resourcesOf(requestId).spotFleets.map((fleet) => fleet.state)).toEqual([expect.stringMatching(/^cancelled/)]);
+    } finally {
+      await own.close();
     }
-    const acquiredFleet = await waitComplete(cloud, 'EC2Fleet-Request-Spot', fleetRequest, 2);
-    const acquiredRun = await waitComplete(cloud, 'RunInstances-OnDemand', runRequest, 2);
-
-    const tokens = (action: string, name: string) => server.callsOf(action).map((call) => call.params.get(name) ?? '');
-    expect(tokens('CreateFleet', 'ClientToken').filter((token) => token === fleetRequest)).toHaveLength(1);
-    expect(tokens('RunInstances', 'ClientToken').filter((token) => token.startsWith(runRequest))).toHaveLength(1);
-    expect(server.resourcesOf(fleetRequest).ec2Fleets).toHaveLength(1);
-    expect(server.resourcesOf(fleetRequest).instances).toHaveLength(2);
-    expect(server.resourcesOf(runRequest).instances).toHaveLength(2);
-
-    expectNothingLeft(await giveBack(cloud, acquiredFleet, acquiredFleet.machines));
-    expectNothingLeft(await giveBack(cloud, acquiredRun, acquiredRun.machines));
   });
 
   /** template, the launch action whose answer is lost, the parameter that carries its idempotency key. */
@@ -80,8 +104,11 @@ describe('AWS lifecycle through the real scripts against an EC2-compatible endpo
     });
   });
 
-  it('deletes every launch template it made once all hosts are returned', () => {
+  it('deletes every launch template it made once all hosts are returned', { timeout: 120_000 }, async () => {
     const { server } = cloud;
+    // A lifecycle of its own: run alone, the test still has a launch template to see deleted.
+    const own = await runLifecycle(cloud, 'RunInstances-OnDemand', 1);
+    expect(server.callsOf('CreateLaunchTemplate').map((call) => call.params.get('ClientToken'))).toContain(`${own.requestId}-lt`);
     server.tick();
     const usersOf = (id: string) => new Set([...server.instances.values()].filter((instance) => instance.launchTemplateId === id).map((instance) => instance.tags['hostfactory:template-id']));
     expect([...server.launchTemplates.values()].map((template) => `${template.name} of ${[...usersOf(template.id)].join(', ')}`)).toEqual([]);

@@ -5,8 +5,34 @@ import { acquire, expectNothingLeft, giveBack } from './run-lifecycle.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const refs = (machines: Array<Record<string, any>>) => machines.map((machine) => ({ name: machine.name, machineId: machine.machineId }));
-/** The fake's spot notice: EC2 gives 2 minutes; the fake gives this many real ms before it takes the host. */
-const NOTICE_MS = 8000;
+/** EC2's spot interruption notice: two minutes, on the fake's clock. */
+const NOTICE_MS = 120_000;
+const ZONES = { subnets: { [SUBNETS[0]]: { zone: 'us-east-1a' }, [SUBNETS[1]]: { zone: 'us-east-1b' } } };
+/** Whole seconds since `started`, rounded up: what a countdown started then can at most have lost. */
+const secondsSince = (started: number) => Math.ceil((Date.now() - started) / 1000);
+
+/**
+ * A cloud of its own whose clock the test moves on (`advance`), so that a spot notice runs out when
+ * the test says: no real two-minute wait, and no bet that a loaded machine answers within a short one.
+ */
+async function steppedCloud(): Promise<{ cloud: AwsE2eCloud; advance: (ms: number) => void }> {
+  let offset = 0;
+  const cloud = await startAwsE2eCloud({}, { now: () => Date.now() + offset, server: { spotNoticeMs: NOTICE_MS, ...ZONES } });
+  return {
+    cloud,
+    advance: (ms) => {
+      offset += ms;
+      cloud.server.tick();
+    },
+  };
+}
+
+async function reclaimsIn(cloud: AwsE2eCloud, machines: Array<Record<string, any>>): Promise<Array<{ machine: string; gracePeriod: number }>> {
+  const result = await cloud.hf.script('getReturnRequests', { machines: refs(machines) });
+  expect(result.exitCode, result.stderr).toBe(0);
+  assertSchema('getReturnRequests', result.json);
+  return (result.json.requests as Array<{ machine: string; gracePeriod: number }>).map(({ machine, gracePeriod }) => ({ machine, gracePeriod }));
+}
 
 /**
  * Real EC2 behaviours 1 and 2 of docs/aws.md, through the real scripts: spot notices as EC2 gives
@@ -18,48 +44,57 @@ describe.concurrent('AWS reclaims and replacements through the real scripts', ()
   let cloud: AwsE2eCloud;
 
   beforeAll(async () => {
-    cloud = await startAwsE2eCloud({}, { server: { spotNoticeMs: NOTICE_MS, subnets: { [SUBNETS[0]]: { zone: 'us-east-1a' }, [SUBNETS[1]]: { zone: 'us-east-1b' } } } });
+    cloud = await startAwsE2eCloud({}, { server: { spotNoticeMs: NOTICE_MS, ...ZONES } });
   });
   afterAll(() => cloud.close());
 
-  const reclaims = async (machines: Array<Record<string, any>>) => {
-    const result = await cloud.hf.script('getReturnRequests', { machines: refs(machines) });
-    expect(result.exitCode, result.stderr).toBe(0);
-    assertSchema('getReturnRequests', result.json);
-    return (result.json.requests as Array<{ machine: string; gracePeriod: number }>).map(({ machine, gracePeriod }) => ({ machine, gracePeriod }));
-  };
+  const reclaims = (machines: Array<Record<string, any>>) => reclaimsIn(cloud, machines);
 
   it('a spot notice (instance-terminated-no-capacity, host still running) is reported with the seconds left, then with none once EC2 took the host', { timeout: 120_000 }, async () => {
-    const acquired = await acquire(cloud, 'EC2Fleet-Instant-Spot', 4);
-    const [noticed, healthy] = acquired.machines;
-    cloud.server.interruptSpot(noticed.machineId);
-    expect(cloud.server.instances.get(noticed.machineId)?.state).toBe('running');
+    const { cloud: own, advance } = await steppedCloud();
+    try {
+      const acquired = await acquire(own, 'EC2Fleet-Instant-Spot', 4);
+      const [noticed, healthy] = acquired.machines;
+      const noticedAt = Date.now();
+      own.server.interruptSpot(noticed.machineId);
+      expect(own.server.instances.get(noticed.machineId)?.state).toBe('running');
 
-    const during = await reclaims(acquired.machines);
-    expect(during.map((entry) => entry.machine)).toEqual([noticed.name]);
-    expect(during[0].gracePeriod).toBeGreaterThan(60);
-    expect(during[0].gracePeriod).toBeLessThanOrEqual(120);
+      const during = await reclaimsIn(own, acquired.machines);
+      expect(during.map((entry) => entry.machine)).toEqual([noticed.name]);
+      expect(during[0].gracePeriod).toBeLessThanOrEqual(120);
+      expect(during[0].gracePeriod).toBeGreaterThanOrEqual(120 - secondsSince(noticedAt) - 1);
 
-    await sleep(NOTICE_MS + 3 * TRANSITION_MS);
-    expect(await reclaims(acquired.machines)).toEqual([{ machine: noticed.name, gracePeriod: 0 }]);
-    expect(during.map((entry) => entry.machine)).not.toContain(healthy.name);
-    expectNothingLeft(await giveBack(cloud, acquired, acquired.machines));
+      advance(NOTICE_MS + 3 * TRANSITION_MS);
+      expect(await reclaimsIn(own, acquired.machines)).toEqual([{ machine: noticed.name, gracePeriod: 0 }]);
+      expect(during.map((entry) => entry.machine)).not.toContain(healthy.name);
+      expectNothingLeft(await giveBack(own, acquired, acquired.machines));
+    } finally {
+      await own.close();
+    }
   });
 
   it('a maintain Spot Fleet does not replace a host under a spot notice: its target drops when getReturnRequests reports it', { timeout: 120_000 }, async () => {
-    const acquired = await acquire(cloud, 'SpotFleet-Maintain', 3);
-    const [noticed] = acquired.machines;
-    cloud.server.interruptSpot(noticed.machineId);
-    expect((await reclaims(acquired.machines)).map((entry) => entry.machine)).toEqual([noticed.name]);
+    const { cloud: own, advance } = await steppedCloud();
+    try {
+      const acquired = await acquire(own, 'SpotFleet-Maintain', 3);
+      const [noticed] = acquired.machines;
+      own.server.interruptSpot(noticed.machineId);
+      expect((await reclaimsIn(own, acquired.machines)).map((entry) => entry.machine)).toEqual([noticed.name]);
 
-    await sleep(NOTICE_MS + 4 * TRANSITION_MS);
-    const after = cloud.server.resourcesOf(acquired.requestId);
-    expect(after.spotFleets[0].target).toBe(2);
-    expect(after.instances, 'the fleet launched a replacement for the interrupted host').toHaveLength(3);
-    expect(after.live.map((instance) => instance.instanceId)).not.toContain(noticed.machineId);
+      // The notice runs out and EC2 takes the host; a maintain fleet whose target was not lowered sees
+      // itself short on that tick and replaces the host on the first tick past its replacement delay.
+      advance(NOTICE_MS + 4 * TRANSITION_MS);
+      advance(4 * TRANSITION_MS);
+      const after = own.server.resourcesOf(acquired.requestId);
+      expect(after.spotFleets[0].target).toBe(2);
+      expect(after.instances, 'the fleet launched a replacement for the interrupted host').toHaveLength(3);
+      expect(after.live.map((instance) => instance.instanceId)).not.toContain(noticed.machineId);
 
-    await giveBack(cloud, acquired, [noticed]);
-    expectNothingLeft(await giveBack(cloud, acquired, acquired.machines.slice(1)));
+      await giveBack(own, acquired, [noticed]);
+      expectNothingLeft(await giveBack(own, acquired, acquired.machines.slice(1)));
+    } finally {
+      await own.close();
+    }
   });
 
   it('an Auto Scaling group stops launching once its request is complete: an unhealthy host is terminated, not replaced, and reported', { timeout: 120_000 }, async () => {

@@ -2,11 +2,10 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { CHILD_TIMEOUT_MS, tracked } from '../../support/child-processes.js';
 import { assertSchema, HostFactoryInstance, pollUntilDone, REPO, type Operation } from '../../support/hostfactory-harness.js';
 import { describeEachStore, useStore, type StoreUnderTest } from '../../support/store-under-test.js';
 
-/** 50 processes on a 2-core machine: each gets far more than the harness's 60 s before it is killed. */
-const PROCESS_TIMEOUT_MS = 240_000;
 const LIFECYCLE: Record<string, number> = { pending: 0, running: 1, stopping: 2, stopped: 3, 'shutting-down': 4, terminated: 5 };
 
 interface Job {
@@ -30,7 +29,8 @@ function runAtOnce(hf: HostFactoryInstance, jobs: readonly Job[]): Promise<Outco
           const file = join(hf.root, `stress-${index}.json`);
           writeFileSync(file, JSON.stringify(job.input));
           const script = join(REPO, 'scripts', `${job.operation}.sh`);
-          execFile(script, ['-f', file], { cwd: hf.root, env: hf.env, timeout: PROCESS_TIMEOUT_MS }, (error, stdout, stderr) => {
+          // 50 processes on a 2-core machine: each gets far more than the harness's 60 s before it is killed.
+          const child = execFile(script, ['-f', file], { cwd: hf.root, env: hf.env, timeout: CHILD_TIMEOUT_MS }, (error, stdout, stderr) => {
             let json: unknown;
             try {
               json = JSON.parse(stdout);
@@ -39,6 +39,7 @@ function runAtOnce(hf: HostFactoryInstance, jobs: readonly Job[]): Promise<Outco
             }
             resolve({ ...job, exitCode: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, json });
           });
+          tracked(child);
         }),
     ),
   );

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CHILD_TIMEOUT_MS, tracked } from '../../support/child-processes.js';
 
 export const WORKER = fileURLToPath(new URL('./json-store-worker.mjs', import.meta.url));
 const BUILT_STORE = fileURLToPath(new URL('../../../dist/infrastructure/storage/json/open-json-store.js', import.meta.url));
@@ -20,7 +21,7 @@ export interface Finished {
 }
 
 export function startWorker(args: string[]): { child: ChildProcess; finished: Promise<Finished> } {
-  const child = spawn(process.execPath, [WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn(process.execPath, [WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'], timeout: CHILD_TIMEOUT_MS }));
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

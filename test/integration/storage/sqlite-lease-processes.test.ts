@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/infrastructure/storage/open-store.js';
+import { tracked } from '../../support/child-processes.js';
 import { assertBuilt } from './store-workers.js';
 
 const WORKER = fileURLToPath(new URL('../../support/lease-worker.mjs', import.meta.url));
@@ -31,7 +32,7 @@ interface Exit {
 
 /** Forks test/support/lease-worker.mjs; `go()` releases it once every worker is `ready`. */
 function startWorker(args: string[]) {
-  const child = fork(WORKER, args, { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], timeout: WORKER_TIMEOUT_MS });
+  const child = tracked(fork(WORKER, args, { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], timeout: WORKER_TIMEOUT_MS }));
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr })));

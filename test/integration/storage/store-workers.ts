@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { CHILD_TIMEOUT_MS, tracked } from '../../support/child-processes.js';
 
 const WORKER = fileURLToPath(new URL('../../support/store-worker.mjs', import.meta.url));
 const BUILT_STORE = fileURLToPath(new URL('../../../dist/infrastructure/storage/open-store.js', import.meta.url));
@@ -26,7 +27,7 @@ export function assertBuilt(): void {
  */
 export async function runStoreWorkers(url: string, count: number, sharedRequestId: string): Promise<WorkerOutcome[]> {
   const workers = Array.from({ length: count }, (_, index) => {
-    const child = fork(WORKER, [url, String(index), sharedRequestId], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = tracked(fork(WORKER, [url, String(index), sharedRequestId], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], timeout: CHILD_TIMEOUT_MS }));
     let stderr = '';
     let conflicts = 0;
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

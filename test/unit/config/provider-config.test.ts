@@ -24,3 +24,22 @@ describe('IBM boolean keys of the provider config', () => {
     expect(() => parse({ [key]: 1 })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID' }));
   });
 });
+
+describe('HF_LOGLEVEL taken when ACCEPT_PROPAGATED_LOG_SETTING is true', () => {
+  it.each([
+    ['LOG_TRACE', 'trace'],
+    ['LOG_DEBUG', 'debug'],
+    ['log_info', 'info'],
+    ['LOG_NOTICE', 'info'],
+    ['LOG_WARNING', 'warn'],
+    ['LOG_ERR', 'error'],
+    ['LOG_CRIT', 'fatal'],
+  ])('HF_LOGLEVEL %s, in Symphony\'s spelling, is the %s level', (hfLevel, level) => {
+    expect(parse({ ACCEPT_PROPAGATED_LOG_SETTING: true, LOG_LEVEL: 'warn' }, { HF_LOGLEVEL: hfLevel }).logLevel).toBe(level);
+  });
+
+  it('keeps LOG_LEVEL when HF_LOGLEVEL is absent or not a level', () => {
+    expect(parse({ ACCEPT_PROPAGATED_LOG_SETTING: true, LOG_LEVEL: 'warn' }, {}).logLevel).toBe('warn');
+    expect(parse({ ACCEPT_PROPAGATED_LOG_SETTING: true, LOG_LEVEL: 'warn' }, { HF_LOGLEVEL: 'LOUD' }).logLevel).toBe('warn');
+  });
+});

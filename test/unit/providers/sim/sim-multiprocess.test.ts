@@ -2,11 +2,16 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHILD_TIMEOUT_MS, tracked } from '../../../support/child-processes.js';
 import { makeWorkDir } from './sim-fixtures.js';
 
-const run = promisify(execFile);
+/** Runs a node script to its end, with a timeout, killed with the test should it outlive it. */
+function run(args: string[]): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    tracked(execFile(process.execPath, args, { cwd: root, timeout: CHILD_TIMEOUT_MS }, (error, stdout) => (error ? reject(error) : resolve({ stdout }))));
+  });
+}
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = resolve(here, '../../../..');
 /** The built sim (`npm test` builds before running vitest). */
@@ -23,7 +28,7 @@ describe('SimCloudProvider in real processes', () => {
     const requestIds = Array.from({ length: 20 }, (_, index) => `req-${index % 10}`);
     const outputs = await Promise.all(
       requestIds.map((requestId) =>
-        run(process.execPath, [join(here, 'launch-process.mjs'), bundle, workDir.stateFile, requestId, '2'], { cwd: root }),
+        run([join(here, 'launch-process.mjs'), bundle, workDir.stateFile, requestId, '2']),
       ),
     );
     const launched = outputs.map(({ stdout }) => JSON.parse(stdout) as Array<{ id: string; ip: string }>);
