@@ -4,7 +4,8 @@
 // in a store that also holds 100,000 finished requests (a terminated machine each). Times the
 // store part of a poll (listOutstanding + getMany + listByRequests + listLive) and a whole
 // getRequestStatus script run over the 10 ids; exits 1 when history makes either over 2x slower.
-// Also prints the cold start of one getAvailableTemplates script call. Imports the built dist/.
+// Also prints the cold start of one getAvailableTemplates script call, and the start-up table of
+// every operation on both providers (bench/startup.mjs). Imports the built dist/.
 //
 // Env: HOSTFACTORY_BENCH_PG_URL (else HOSTFACTORY_TEST_PG_URL, else postgres://postgres@127.0.0.1:5432/test),
 // BENCH_HISTORY (default 100000), BENCH_SKIP_POSTGRES=1 to measure SQLite only.
@@ -15,6 +16,7 @@ import pg from 'pg';
 import { openStore } from '../dist/infrastructure/storage/open-store.js';
 import { BenchInstance, median } from './bench-instance.mjs';
 import { analyzeStore, seedFinishedHistory } from './seed-history.mjs';
+import { startupTable } from './startup.mjs';
 
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 100_000);
 const OUTSTANDING = 10;
@@ -162,9 +164,12 @@ async function main() {
     await dropSchemas();
   }
   const cold = await coldStart();
+  const startup = await startupTable();
 
   console.log(table(rows));
   console.log(`\ncold start, getAvailableTemplates script on the embedded default (median of ${COLD_START_RUNS}): ${cold.toFixed(0)} ms`);
+  console.log(`\n${startup.lines.join('\n')}`);
+  console.log(`start-up targets met: ${startup.total - startup.misses} of ${startup.total} (targets are reported, not enforced: they depend on the machine's load)`);
   console.log(`total bench time: ${((performance.now() - started) / 1000).toFixed(0)} s`);
   const slow = rows.filter((r) => r.full / r.empty > MAX_RATIO);
   for (const r of slow) console.log(`FAIL: ${r.kind} ${r.what}: ${(r.full / r.empty).toFixed(2)}x slower with history (limit ${MAX_RATIO}x)`);

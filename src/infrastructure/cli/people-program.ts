@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { HostFactoryError } from '../../domain/errors.js';
 import { parseMachineCount, type RequestKind, type RequestStatus } from '../../domain/request.js';
 import type { CliSession, CloudHostView, Io } from './cli-session.js';
@@ -150,7 +149,7 @@ async function readDocument(file: string): Promise<unknown> {
     throw new HostFactoryError('INVALID_INPUT', `cannot read ${file}`, { cause: error });
   }
   try {
-    return /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+    return /\.ya?ml$/i.test(file) ? (await import('yaml')).parse(text) : JSON.parse(text);
   } catch (error) {
     throw new HostFactoryError('INVALID_INPUT', `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(error as Error).message}`, { cause: error });
   }

@@ -130,7 +130,7 @@ export class FileTemplateRepository implements TemplateRepository {
         if (text === undefined && missing === 'not-found') {
           throw new HostFactoryError('TEMPLATE_NOT_FOUND', `template file ${file} does not exist`);
         }
-        document = openTemplateDocument(text, formatOf(file));
+        document = await openTemplateDocument(text, formatOf(file));
       } catch (error) {
         if (isHostFactoryError(error)) throw error;
         const reason = error instanceof Error ? error.message : String(error);

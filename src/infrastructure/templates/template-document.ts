@@ -1,4 +1,4 @@
-import { isSeq, parseDocument, type Document } from 'yaml';
+import type { Document, YAMLSeq } from 'yaml';
 import { withoutBom, type TemplateFileFormat } from './template-files.js';
 
 /** A template file opened for editing: changes touch only the `templates` entries they name. */
@@ -49,21 +49,19 @@ class JsonTemplateDocument implements TemplateDocument {
 
 /** YAML edited through its document model, so comments and layout of other templates survive. */
 class YamlTemplateDocument implements TemplateDocument {
-  private readonly document: Document;
-
-  constructor(text: string) {
-    this.document = parseDocument(text);
+  constructor(
+    private readonly document: Document,
+    private readonly isSeq: (node: unknown) => node is YAMLSeq,
+  ) {
     const [error] = this.document.errors;
     if (error) throw new Error(error.message);
-    const templates = this.document.get('templates');
-    if (!isSeq(templates)) throw new Error('the file has no "templates" list');
     // An empty flow list (`templates: []`) would otherwise keep new templates on one line.
-    if (templates.items.length === 0) templates.flow = false;
+    if (this.seq.items.length === 0) this.seq.flow = false;
   }
 
-  private get seq() {
+  private get seq(): YAMLSeq {
     const templates = this.document.get('templates');
-    if (!isSeq(templates)) throw new Error('the file has no "templates" list');
+    if (!this.isSeq(templates)) throw new Error('the file has no "templates" list');
     return templates;
   }
 
@@ -89,8 +87,11 @@ class YamlTemplateDocument implements TemplateDocument {
   }
 }
 
-/** Opens a template file's text for editing; `undefined` text is a new, empty file. */
-export function openTemplateDocument(text: string | undefined, format: TemplateFileFormat): TemplateDocument {
-  if (format === 'yaml') return new YamlTemplateDocument(text ?? 'templates: []\n');
+/** Opens a template file's text for editing; `undefined` text is a new, empty file. YAML is loaded only for YAML files. */
+export async function openTemplateDocument(text: string | undefined, format: TemplateFileFormat): Promise<TemplateDocument> {
+  if (format === 'yaml') {
+    const { parseDocument, isSeq } = await import('yaml');
+    return new YamlTemplateDocument(parseDocument(text ?? 'templates: []\n'), isSeq);
+  }
   return new JsonTemplateDocument(text ?? '{"templates": []}');
 }

@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { TemplateProblem } from '../../domain/ports/template-repository.js';
 import type { TemplateSettings } from './template-settings.js';
@@ -55,9 +54,12 @@ export function withoutBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Parses a template file's text; throws with a readable message if it is not `{"templates": [...]}`. */
-export function parseTemplateEntries(text: string, format: TemplateFileFormat): unknown[] {
-  const document: unknown = format === 'yaml' ? parseYaml(text) : JSON.parse(withoutBom(text));
+/**
+ * Parses a template file's text; throws with a readable message if it is not `{"templates": [...]}`.
+ * The YAML parser is loaded only for YAML files (it costs a twentieth of a second on every call).
+ */
+export async function parseTemplateEntries(text: string, format: TemplateFileFormat): Promise<unknown[]> {
+  const document: unknown = format === 'yaml' ? (await import('yaml')).parse(text) : JSON.parse(withoutBom(text));
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new Error('the file must hold an object with a "templates" list');
   }
@@ -70,7 +72,7 @@ export function parseTemplateEntries(text: string, format: TemplateFileFormat): 
 export async function readTemplateFile(file: string): Promise<TemplateFileContent> {
   try {
     const text = await readFile(file, 'utf8');
-    return { file, ok: true, entries: parseTemplateEntries(text, formatOf(file)) };
+    return { file, ok: true, entries: await parseTemplateEntries(text, formatOf(file)) };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const message = `cannot read templates from ${file}, its templates are skipped: ${reason}`;

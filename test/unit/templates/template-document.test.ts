@@ -12,8 +12,8 @@ templates:
 `;
 
 describe('openTemplateDocument', () => {
-  it('edits JSON keeping the other keys and templates, pretty-printed with 2 spaces', () => {
-    const document = openTemplateDocument('{"owner":"hpc","templates":[{"templateId":"a"},{"templateId":"b"}]}', 'json');
+  it('edits JSON keeping the other keys and templates, pretty-printed with 2 spaces', async () => {
+    const document = await openTemplateDocument('{"owner":"hpc","templates":[{"templateId":"a"},{"templateId":"b"}]}', 'json');
     document.replace(0, { templateId: 'a', maxNumber: 1 });
     document.remove(1);
     document.add({ templateId: 'c' });
@@ -22,8 +22,8 @@ describe('openTemplateDocument', () => {
     );
   });
 
-  it('edits YAML keeping the comments of the templates it does not touch', () => {
-    const document = openTemplateDocument(yamlFile, 'yaml');
+  it('edits YAML keeping the comments of the templates it does not touch', async () => {
+    const document = await openTemplateDocument(yamlFile, 'yaml');
     expect(document.entries).toEqual([
       { templateId: 'a', maxNumber: 5 },
       { templateId: 'b', maxNumber: 7 },
@@ -37,18 +37,18 @@ describe('openTemplateDocument', () => {
     expect(parse(text)).toEqual({ templates: [{ templateId: 'a', maxNumber: 5 }, { templateId: 'c', vmTypes: { 'm5.large': 1 } }] });
   });
 
-  it('starts a new file as an empty list, in block style for YAML', () => {
-    const json = openTemplateDocument(undefined, 'json');
+  it('starts a new file as an empty list, in block style for YAML', async () => {
+    const json = await openTemplateDocument(undefined, 'json');
     json.add({ templateId: 'a' });
     expect(JSON.parse(json.serialize())).toEqual({ templates: [{ templateId: 'a' }] });
-    const yaml = openTemplateDocument(undefined, 'yaml');
+    const yaml = await openTemplateDocument(undefined, 'yaml');
     yaml.add({ templateId: 'a' });
     expect(yaml.serialize()).toBe('templates:\n  - templateId: a\n');
   });
 
-  it('refuses a file that is not a template file', () => {
-    expect(() => openTemplateDocument('{"templates": {}}', 'json')).toThrow(/templates/);
-    expect(() => openTemplateDocument('templates: [a\n', 'yaml')).toThrow();
-    expect(() => openTemplateDocument('[1]', 'json')).toThrow(/templates/);
+  it('refuses a file that is not a template file', async () => {
+    await expect(openTemplateDocument('{"templates": {}}', 'json')).rejects.toThrow(/templates/);
+    await expect(openTemplateDocument('templates: [a\n', 'yaml')).rejects.toThrow();
+    await expect(openTemplateDocument('[1]', 'json')).rejects.toThrow(/templates/);
   });
 });
