@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newMachine, type CloudMachine, type Machine } from '../../src/domain/machine.js';
 import type { CloudProvider, LaunchResult, TrackedRequest } from '../../src/domain/ports/cloud-provider.js';
 import type { Request } from '../../src/domain/request.js';
-import type { Template } from '../../src/domain/template.js';
+import { aTemplate, anAcquireRequest } from '../support/mothers.js';
 
 export interface CloudProviderContractSubject {
   provider: CloudProvider;
@@ -11,33 +11,27 @@ export interface CloudProviderContractSubject {
   close(): Promise<void>;
 }
 
-const template: Template = {
+const template = aTemplate({
   templateId: 'contract-template',
   maxNumber: 50,
-  attributes: { type: ['String', 'X86_64'], ncpus: ['Numeric', '2'], nram: ['Numeric', '4096'] },
-  priceType: 'ondemand',
   imageId: 'ami-0123456789abcdef0',
   subnetIds: ['subnet-0123456789abcdef0'],
   vmType: 't3.micro',
   instanceTags: { purpose: 'contract' },
   securityGroupIds: ['sg-0123456789abcdef0'],
-  raw: {},
   sourceFile: 'contract_templates.json',
-};
+});
 
 function request(requestId: string, units: number, launched?: LaunchResult): Request {
-  return {
+  return anAcquireRequest({
     requestId,
-    kind: 'acquire',
-    status: 'running',
     templateId: template.templateId,
     machineCount: units,
     providerName: 'contract',
     providerData: launched?.providerData ?? {},
     createdAt: 0,
     updatedAt: 0,
-    version: 0,
-  };
+  });
 }
 
 function toMachines(requestId: string, seen: readonly CloudMachine[]): Machine[] {

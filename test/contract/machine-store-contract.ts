@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Machine } from '../../src/domain/machine.js';
-import { aMachine, aReturnRequest, anAcquireRequest, ids, rejectionOf, type RepositoryStore } from './store-fixtures.js';
+import { ids, rejectionOf, type RepositoryStore } from './store-fixtures.js';
+import { aMachine, anAcquireRequest, aReturnRequest } from '../support/mothers.js';
 
 /** The MachineRepository half of the repository contract; `store()` is a fresh store per test. */
 export function describeMachineStoreContract(store: () => RepositoryStore): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { T0, aMachine, aReturnRequest, anAcquireRequest, rejectionOf, requestIds, type RepositoryStore } from './store-fixtures.js';
+import { rejectionOf, requestIds, type RepositoryStore } from './store-fixtures.js';
+import { aMachine, anAcquireRequest, aReturnRequest, T0 } from '../support/mothers.js';
 
 /** The RequestRepository half of the repository contract; `store()` is a fresh store per test. */
 export function describeRequestStoreContract(store: () => RepositoryStore): void {

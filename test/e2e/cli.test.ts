@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostFactoryInstance } from '../support/hostfactory-harness.js';
@@ -25,6 +25,24 @@ describe('the hostfactory CLI for people', () => {
     const listed = await hf.cli(['requests', 'list', '--kind', 'return', '--json']);
     expect(listed.json.requests.map((r: any) => r.requestId)).toEqual([returned.json.requestId]);
     expect((await hf.cli(['machines', 'list', '--json'])).json.machines).toEqual([]);
+  });
+
+  it('--wait gives up after --timeout, showing the request still running; requests list --status lists only requests in that status', async () => {
+    const hf = new HostFactoryInstance({ config: { SIM_BOOT_DELAY_SEC: 3600, SIM_SHUTDOWN_DELAY_SEC: 0 } });
+    // The host boots for an hour: only --timeout ends the wait (a wait that ignored it would outlast the test).
+    const waited = await hf.cli(['machines', 'request', 'OnDemand-Small', '1', '--wait', '--timeout', '1', '--interval', '1', '--json']);
+    expect(waited.exitCode, waited.stderr).toBe(0);
+    const [acquire] = waited.json.requests;
+    expect(acquire).toMatchObject({ requestId: expect.stringMatching(/^req-/), status: 'running' });
+    expect(acquire.machines.map((machine: any) => [machine.status, machine.result])).toEqual([['pending', 'executing']]);
+
+    const returned = await hf.cli(['machines', 'return', acquire.machines[0].machineId, '--json']);
+    const done = await hf.cli(['requests', 'status', returned.json.requestId, '--json']);
+    expect(done.json.requests[0].status).toBe('complete');
+
+    const listed = async (status: string) => (await hf.cli(['requests', 'list', '--status', status, '--json'])).json.requests.map((r: any) => r.requestId);
+    expect(await listed('running')).toEqual([acquire.requestId]);
+    expect(await listed('complete')).toEqual([returned.json.requestId]);
   });
 
   it('a bad count or unknown template is refused with exit 2 and a message on stderr', async () => {
@@ -70,6 +88,30 @@ describe('the hostfactory CLI for people', () => {
 
     expect((await hf.cli(['templates', 'remove', 'Extra-Large'])).exitCode).toBe(0);
     expect((await hf.cli(['templates', 'show', 'Extra-Large'])).exitCode).toBe(2);
+  });
+
+  it('templates add --to writes the file it names, and remove --from removes from that file only', async () => {
+    const hf = new HostFactoryInstance();
+    const file = join(hf.root, 'new.json');
+    const template = { templateId: 'Extra-Large', maxNumber: 4, attributes: { type: 'X86_64', ncpus: 16, nram: 65536 }, vmType: 'm5.4xlarge' };
+    writeFileSync(file, JSON.stringify({ templates: [template] }));
+    const shared = join(hf.confDir, 'templates.json');
+    const instanceFile = join(hf.confDir, 'siminst_templates.json');
+
+    const added = await hf.cli(['--json', 'templates', 'add', file, '--to', 'templates.json']);
+    expect(added.exitCode, added.stderr).toBe(0);
+    expect(added.json.written).toEqual([shared]);
+    expect(JSON.parse(readFileSync(shared, 'utf8')).templates).toEqual([template]);
+    expect(existsSync(instanceFile)).toBe(false);
+
+    // The same id in the instance file overrides the shared definition: a remove without --from would take that one.
+    writeFileSync(file, JSON.stringify({ ...template, maxNumber: 8 }));
+    expect((await hf.cli(['templates', 'add', file])).exitCode).toBe(0);
+    const removed = await hf.cli(['--json', 'templates', 'remove', 'Extra-Large', '--from', 'templates.json']);
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect(removed.json).toEqual({ removed: 'Extra-Large', file: shared });
+    expect(JSON.parse(readFileSync(shared, 'utf8')).templates).toEqual([]);
+    expect((await hf.cli(['templates', 'show', 'Extra-Large', '--json'])).json).toMatchObject({ maxNumber: 8, sourceFile: instanceFile });
   });
 
   it('config show and validate report the instance, and validate fails on a broken template', async () => {

@@ -23,6 +23,8 @@ const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface AwsFakeEndpoint {
   server: FakeEc2Server;
+  /** The endpoint's URL (AWS_ENDPOINT_URL of the provider). */
+  url: string;
   provider: AwsCloudProvider;
   clock: SteppingClock;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startAwsFakeEndpoint(images: Record<string, string> = {}, 
   const provider = new AwsCloudProvider(settings, new AwsClients(settings), clock, quietLogger, new InMemoryResourceLease(clock));
   return {
     server,
+    url: endpoint,
     provider,
     clock,
     close: async () => {

@@ -334,7 +334,8 @@ export class FakeEc2Server {
       this.tick();
       const body = this.answer(service, action, params);
       if (failure) throw toError(failure);
-      response.writeHead(200, { 'content-type': 'text/xml' });
+      // The Date header tells the fake's clock, as AWS's tells its own (what clock-skew checks read).
+      response.writeHead(200, { 'content-type': 'text/xml', date: new Date(this.cloud.now()).toUTCString() });
       response.end(service === 'ec2' ? ec2Response(action, requestId, body) : awsQueryResponse(action, requestId, body));
     } catch (error) {
       const failed = error instanceof QueryError ? error : new QueryError('InternalError', (error as Error).message, 500);

@@ -83,6 +83,14 @@ export interface ReleaseResult {
   failed: Record<string, string>;
 }
 
+/** What a health probe learned from the cloud. */
+export interface CloudAccess {
+  /** What answered, for people: endpoint, region, zones… */
+  message: string;
+  /** The cloud's clock minus ours, in ms, when the cloud tells its time. */
+  clockSkewMs?: number;
+}
+
 /** A host the cloud is taking back. */
 export interface Reclaim {
   machineId: string;
@@ -150,6 +158,8 @@ export interface CloudProvider {
    * never replace hosts leave it out.
    */
   stopReplacing?(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): Promise<void>;
+  /** One cheap call proving the cloud answers with these credentials in this region; throws (translated) when it does not. */
+  checkAccess?(): Promise<CloudAccess>;
 }
 
 export const CloudProvider: ServiceIdentifier<CloudProvider> = Symbol.for('CloudProvider');

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { HostFactoryError } from '../../domain/errors.js';
 import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js';
-import type { CloudHost, CloudInventory, CloudProvider, CloudResource, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TrackedRequest } from '../../domain/ports/cloud-provider.js';
+import type { CloudAccess, CloudHost, CloudInventory, CloudProvider, CloudResource, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TrackedRequest } from '../../domain/ports/cloud-provider.js';
 import { Clock } from '../../domain/ports/clock.js';
 import { Logger } from '../../domain/ports/logger.js';
 import { ResourceLease } from '../../domain/ports/resource-lease.js';
@@ -43,6 +43,20 @@ export class AwsCloudProvider implements CloudProvider {
   async launch(order: LaunchOrder): Promise<LaunchResult> {
     try {
       return await this.launchOrder(order);
+    } catch (error) {
+      throw translateAwsError(error);
+    }
+  }
+
+  async checkAccess(): Promise<CloudAccess> {
+    const { config, clock } = this.parts.context;
+    try {
+      const sent = clock.now();
+      const { zones, serverTime } = await this.parts.context.gateway.region.probe();
+      const received = clock.now();
+      const message = `EC2 in ${config.region} answered (${zones.length} zones: ${zones.join(', ')})`;
+      // The Date header has whole seconds: compare it with the middle of the call, rounded down the same way.
+      return serverTime === undefined ? { message } : { message, clockSkewMs: serverTime - Math.floor((sent + received) / 2000) * 1000 };
     } catch (error) {
       throw translateAwsError(error);
     }

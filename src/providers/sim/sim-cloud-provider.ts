@@ -4,6 +4,7 @@ import { HostFactoryError } from '../../domain/errors.js';
 import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js';
 import { Clock } from '../../domain/ports/clock.js';
 import type {
+  CloudAccess,
   CloudHost,
   CloudInventory,
   CloudProvider,
@@ -114,6 +115,12 @@ export class SimCloudProvider implements CloudProvider {
     const live = await this.db.read((db) => this.store.liveInstances(db, now));
     const ours = live.filter((instance) => instance.tags[PROVIDER_TAG] === this.settings.providerName);
     return { hosts: ours.map((instance) => this.hostOf(instance, now)), resources: [] };
+  }
+
+  /** The simulated cloud answers when its state database can be read. */
+  async checkAccess(): Promise<CloudAccess> {
+    const live = await this.db.read((db) => this.store.liveInstances(db, this.clock.now()));
+    return { message: `simulated cloud at ${this.settings.stateFile} answered (${live.length} live instances)` };
   }
 
   async removeLeaks(hostIds: readonly string[]): Promise<void> {

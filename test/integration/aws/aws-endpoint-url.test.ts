@@ -1,25 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newMachine } from '../../../src/domain/machine.js';
-import type { Request } from '../../../src/domain/request.js';
-import type { Template } from '../../../src/domain/template.js';
 import { startAwsFakeEndpoint, type AwsFakeEndpoint } from '../../support/aws-fake-endpoint.js';
+import { aFakeEc2Template, anAcquireRequest } from '../../support/mothers.js';
 
-const template: Template = {
-  templateId: 'OnDemand-Small',
-  maxNumber: 20,
-  attributes: { type: ['String', 'X86_64'], ncpus: ['Numeric', '1'], nram: ['Numeric', '2048'] },
-  priceType: 'ondemand',
-  imageId: 'ami-0f3caa1cf4417e51b',
-  subnetIds: ['subnet-0a1b2c3d4e5f60718'],
-  vmType: 't3.small',
-  keyName: 'cluster-key',
-  securityGroupIds: ['sg-0123456789abcdef0'],
-  instanceTags: { team: 'hpc' },
-  rootDeviceVolumeSize: 40,
-  volumeType: 'gp3',
-  raw: {},
-  sourceFile: '/conf/awsprov_templates.json',
-};
+const template = aFakeEc2Template({ keyName: 'cluster-key', instanceTags: { team: 'hpc' }, rootDeviceVolumeSize: 40, volumeType: 'gp3' });
 
 const REQUEST_ID = 'req-6f0c1d2e-0000-4000-8000-000000000001';
 
@@ -46,18 +30,14 @@ describe('AwsCloudProvider against an EC2-compatible endpoint (AWS_ENDPOINT_URL)
     expect(run.get('InstanceType')).toBe('t3.small');
     expect(run.get('SubnetId')).toBe('subnet-0a1b2c3d4e5f60718');
 
-    const request: Request = {
+    const request = anAcquireRequest({
       requestId: REQUEST_ID,
-      kind: 'acquire',
-      status: 'running',
       templateId: template.templateId,
       machineCount: 2,
-      providerName: 'awsinst',
       providerData: launched.providerData,
       createdAt: clock.now(),
       updatedAt: clock.now(),
-      version: 0,
-    };
+    });
     const stored = launched.machines.map((machine) => newMachine(REQUEST_ID, template.templateId, machine, clock.now()));
     clock.advance(30);
     const report = (await provider.describeRequests([{ request, template, machines: stored }])).get(REQUEST_ID)!;

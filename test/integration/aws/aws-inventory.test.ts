@@ -2,29 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Template } from '../../../src/domain/template.js';
 import { AwsCloudProvider } from '../../../src/providers/aws/aws-cloud-provider.js';
 import { parseAwsConfig } from '../../../src/providers/aws/aws-config.js';
 import { AwsClients } from '../../../src/providers/aws/ec2/aws-clients.js';
 import { startAwsFakeEndpoint, type AwsFakeEndpoint } from '../../support/aws-fake-endpoint.js';
 import { InMemoryResourceLease } from '../../support/in-memory-resource-lease.js';
+import { aFakeEc2Template } from '../../support/mothers.js';
 
 const AMI = 'ami-0f3caa1cf4417e51b';
-
-const template = (fields: Partial<Template>): Template => ({
-  templateId: 'OnDemand-Small',
-  maxNumber: 20,
-  attributes: { type: ['String', 'X86_64'], ncpus: ['Numeric', '1'], nram: ['Numeric', '2048'] },
-  priceType: 'ondemand',
-  imageId: AMI,
-  subnetIds: ['subnet-0a1b2c3d4e5f60718'],
-  vmType: 't3.small',
-  securityGroupIds: ['sg-0123456789abcdef0'],
-  instanceTags: {},
-  raw: {},
-  sourceFile: '/conf/awsprov_templates.json',
-  ...fields,
-});
 
 const RUN_REQUEST = 'req-6f0c1d2e-0000-4000-8000-00000000000a';
 const FLEET_REQUEST = 'req-6f0c1d2e-0000-4000-8000-00000000000b';
@@ -59,8 +44,8 @@ describe('AWS inventory and leak removal against the fake EC2 endpoint', () => {
 
   it('lists only what this provider instance launched, and removeLeaks removes it all', async () => {
     const { provider, server, clock } = endpoint;
-    const run = await provider.launch({ requestId: RUN_REQUEST, template: template({}), units: 2 });
-    const fleetTemplate = template({ templateId: 'Maintain-Fleet', providerApi: 'EC2Fleet', fleetType: 'maintain' });
+    const run = await provider.launch({ requestId: RUN_REQUEST, template: aFakeEc2Template(), units: 2 });
+    const fleetTemplate = aFakeEc2Template({ templateId: 'Maintain-Fleet', providerApi: 'EC2Fleet', fleetType: 'maintain' });
     const fleet = await provider.launch({ requestId: FLEET_REQUEST, template: fleetTemplate, units: 2 });
     const fleetId = fleet.providerData.fleetId as string;
     const fleetCreatedAt = clock.now();

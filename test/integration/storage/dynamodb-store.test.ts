@@ -11,42 +11,25 @@ import { tableNames } from '../../../src/infrastructure/storage/dynamodb/dynamod
 import { DynamoDbTables } from '../../../src/infrastructure/storage/dynamodb/dynamodb-tables.js';
 import { createDynamoDbTables, openDynamoDbStore } from '../../../src/infrastructure/storage/dynamodb/open-dynamodb-store.js';
 import { startDynalite, type DynaliteServer } from '../../support/dynalite-server.js';
+import { aMachine, anAcquireRequest } from '../../support/mothers.js';
 
+/** This file's requests and machines: the mothers' with fixed ids and small timestamps. */
 function request(requestId: string, overrides: Partial<Request> = {}): Request {
-  return {
-    requestId,
-    kind: 'acquire',
-    status: 'running',
-    templateId: 'tpl-a',
-    machineCount: 1,
-    providerName: 'aws',
-    providerData: {},
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    version: 0,
-    ...overrides,
-  };
+  return anAcquireRequest({ requestId, templateId: 'tpl-a', machineCount: 1, providerName: 'aws', providerData: {}, createdAt: 1_000, updatedAt: 1_000, ...overrides });
 }
 
 function machine(machineId: string, requestId: string, overrides: Partial<Machine> = {}): Machine {
-  return {
+  return aMachine(requestId, {
     machineId,
     name: `${machineId}.ec2.internal`,
-    requestId,
     templateId: 'tpl-a',
-    status: 'pending',
     privateIpAddress: null,
-    publicIpAddress: null,
     launchTime: 100,
     instanceType: 't3.micro',
-    priceType: 'ondemand',
-    weight: 1,
     instanceTags: {},
-    cloudHostId: null,
-    version: 0,
     updatedAt: 1_000,
     ...overrides,
-  };
+  });
 }
 
 describe('DynamoDB store', () => {

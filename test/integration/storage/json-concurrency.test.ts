@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openJsonStore } from '../../../src/infrastructure/storage/json/open-json-store.js';
+import { anAcquireRequest } from '../../support/mothers.js';
 import { requireBuiltStore, startWorker } from './json-store-processes.js';
 
 const PROCESSES = 20;
@@ -22,18 +23,9 @@ describe('JSON store shared by many processes', () => {
 
   it(`loses no update when ${PROCESSES} processes update one request at once`, async () => {
     const store = await openJsonStore({ dir });
-    await store.requests.create({
-      requestId: 'req-shared',
-      kind: 'acquire',
-      status: 'running',
-      templateId: 'tpl',
-      machineCount: 1,
-      providerName: 'aws',
-      providerData: { counter: 0 },
-      createdAt: 1,
-      updatedAt: 1,
-      version: 0,
-    });
+    await store.requests.create(
+      anAcquireRequest({ requestId: 'req-shared', templateId: 'tpl', machineCount: 1, providerName: 'aws', providerData: { counter: 0 }, createdAt: 1, updatedAt: 1 }),
+    );
 
     const runs = await Promise.all(
       Array.from({ length: PROCESSES }, () => startWorker(['increment', dir, 'req-shared', String(INCREMENTS_EACH)]).finished),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openJsonStore } from '../../../src/infrastructure/storage/json/open-json-store.js';
+import { aReturnRequest } from '../../support/mothers.js';
 import { afterWrites, requireBuiltStore, startWorker } from './json-store-processes.js';
 
 describe('JSON store killed mid-write', () => {
@@ -34,17 +35,7 @@ describe('JSON store killed mid-write', () => {
     // The killed writers' leftovers (stale lock, temp file) do not stop the next writer.
     const store = await openJsonStore({ dir });
     const before = (await store.requests.listOutstanding()).length;
-    await store.requests.create({
-      requestId: 'req-after-crash',
-      kind: 'return',
-      status: 'running',
-      machineCount: 0,
-      providerName: 'aws',
-      providerData: {},
-      createdAt: 1,
-      updatedAt: 1,
-      version: 0,
-    });
+    await store.requests.create(aReturnRequest({ requestId: 'req-after-crash', machineCount: 0, providerName: 'aws', createdAt: 1, updatedAt: 1 }));
     expect(await store.requests.listOutstanding()).toHaveLength(before + 1);
     expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });

@@ -1,47 +1,32 @@
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import lockfile from 'proper-lockfile';
 import type { Machine } from '../../../src/domain/machine.js';
 import type { Request } from '../../../src/domain/request.js';
+import { JsonStoreFile } from '../../../src/infrastructure/storage/json/json-store-file.js';
 import { openJsonStore } from '../../../src/infrastructure/storage/json/open-json-store.js';
 import type { StoreHandle } from '../../../src/infrastructure/storage/store-handle.js';
+import { aMachine, anAcquireRequest } from '../../support/mothers.js';
 
+/** This file's requests and machines: the mothers' with fixed ids and small timestamps. */
 function request(requestId: string, overrides: Partial<Request> = {}): Request {
-  return {
-    requestId,
-    kind: 'acquire',
-    status: 'running',
-    templateId: 'tpl-a',
-    machineCount: 2,
-    providerName: 'aws',
-    providerData: { fleetId: 'fleet-1' },
-    createdAt: 1_000,
-    updatedAt: 1_000,
-    version: 0,
-    ...overrides,
-  };
+  return anAcquireRequest({ requestId, templateId: 'tpl-a', machineCount: 2, providerName: 'aws', providerData: { fleetId: 'fleet-1' }, createdAt: 1_000, updatedAt: 1_000, ...overrides });
 }
 
 function machine(machineId: string, requestId: string, overrides: Partial<Machine> = {}): Machine {
-  return {
+  return aMachine(requestId, {
     machineId,
     name: `${machineId}.ec2.internal`,
-    requestId,
     templateId: 'tpl-a',
-    status: 'pending',
     privateIpAddress: null,
-    publicIpAddress: null,
     launchTime: 100,
     instanceType: 't3.micro',
-    priceType: 'ondemand',
-    weight: 1,
     instanceTags: {},
-    cloudHostId: null,
-    version: 0,
     updatedAt: 1_000,
     ...overrides,
-  };
+  });
 }
 
 describe('JSON store file', () => {
@@ -151,5 +136,72 @@ describe('JSON store file', () => {
     expect(again).toEqual([expect.objectContaining({ machineId: 'i-1', status: 'pending' })]);
     // Every write renames a new file into place, so an unchanged inode means no write happened.
     expect((await stat(storeFile())).ino).toBe(before.ino);
+  });
+});
+
+describe('JSON store file lock', () => {
+  let dir: string;
+  let store: StoreHandle;
+  let file: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hf-json-lock-'));
+    store = await openJsonStore({ dir }, { clock: { now: () => 5_000 } });
+    file = path.join(dir, 'hostfactory-store.json');
+    await store.requests.create(request('req-1'));
+  });
+
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Every lock the store takes, with `change` applied to its options. */
+  function lockWith(change: (options: lockfile.LockOptions) => lockfile.LockOptions): void {
+    const lock = lockfile.lock;
+    vi.spyOn(lockfile, 'lock').mockImplementation((locked, options) => lock(locked, change(options ?? {})));
+  }
+
+  it('gives up with STORAGE_CONFLICT (retryable), writing nothing, when other processes hold the lock through every retry', async () => {
+    const before = await readFile(file, 'utf8');
+    // Another process holds the lock and keeps it fresh; the store tries a few times instead of its two minutes.
+    const release = await lockfile.lock(file, { realpath: false, stale: 60_000 });
+    lockWith((options) => ({ ...options, retries: { retries: 3, minTimeout: 5, maxTimeout: 10 } }));
+    try {
+      const failure = await store.requests.create(request('req-2')).catch((error: unknown) => error);
+      expect(failure).toMatchObject({ code: 'STORAGE_CONFLICT', retryable: true, message: `the JSON store file ${file} stayed locked by other processes; try again` });
+      expect(await readFile(file, 'utf8')).toBe(before);
+    } finally {
+      await release();
+    }
+    await store.requests.create(request('req-2'));
+    expect(await store.requests.get('req-2')).toBeDefined();
+  });
+
+  it('writes nothing and fails with STORAGE_CONFLICT when another process takes its lock over before it writes', async () => {
+    const before = await readFile(file, 'utf8');
+    let lost!: () => void;
+    const compromised = new Promise<void>((resolve) => (lost = resolve));
+    lockWith((options) => ({
+      ...options,
+      onCompromised: (error) => {
+        options.onCompromised?.(error);
+        lost();
+      },
+    }));
+    const read = JsonStoreFile.prototype.read;
+    vi.spyOn(JsonStoreFile.prototype, 'read').mockImplementation(async function (this: JsonStoreFile) {
+      // This process stalls while holding the lock; another one takes the lock over as stale.
+      await rm(`${file}.lock`, { recursive: true });
+      await mkdir(`${file}.lock`);
+      await compromised;
+      return read.call(this);
+    });
+
+    const failure = await store.requests.create(request('req-2')).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ code: 'STORAGE_CONFLICT', message: `Lost the lock on the JSON store file ${file} before writing; nothing was written` });
+    expect(await readFile(file, 'utf8')).toBe(before);
   });
 });

@@ -6,7 +6,8 @@ import sqlite3 from 'sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openKnexStore } from '../../../src/infrastructure/storage/knex/open-knex-store.js';
 import { openStore } from '../../../src/infrastructure/storage/open-store.js';
-import { aMachine, anAcquireRequest, rejectionOf } from '../../contract/store-fixtures.js';
+import { rejectionOf } from '../../contract/store-fixtures.js';
+import { aMachine, anAcquireRequest } from '../../support/mothers.js';
 import {
   POSTGRES_TEST_URL,
   describeWithPostgres,

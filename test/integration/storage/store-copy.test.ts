@@ -9,7 +9,8 @@ import { StoreCommands } from '../../../src/infrastructure/cli/store-commands.js
 import { openStore } from '../../../src/infrastructure/storage/open-store.js';
 import type { StoreHandle } from '../../../src/infrastructure/storage/store-handle.js';
 import { dropSchemas, postgresReachable, postgresUrlWithSchema, uniqueSchema } from '../../contract/pg-test-store.js';
-import { T0, aMachine, aManualClock, aReturnRequest, anAcquireRequest, type ManualClock } from '../../contract/store-fixtures.js';
+import { aManualClock, type ManualClock } from '../../contract/store-fixtures.js';
+import { aMachine, anAcquireRequest, aReturnRequest, T0 } from '../../support/mothers.js';
 import { createInMemoryStoreState } from '../../support/in-memory-store-state.js';
 import { InMemoryRequestRepository } from '../../support/in-memory-request-repository.js';
 

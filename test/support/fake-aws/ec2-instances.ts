@@ -74,6 +74,10 @@ export class FakeEc2Instances {
         return describeSpotInstanceRequests(this.cloud, params);
       case 'DescribeSubnets':
         return this.cloud.subnets.describe(params, (id) => this.cloud.usedAddresses(id));
+      case 'DescribeAvailabilityZones':
+        // EC2 API Reference, "DescribeAvailabilityZones" (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html):
+        // the region's zones in availabilityZoneInfo, each with zoneName, zoneState and regionName.
+        return itemSet('availabilityZoneInfo', this.cloud.subnets.zones(), (zone) => element('zoneName', zone) + element('zoneState', 'available') + element('regionName', zone.replace(/[a-z]$/, '')));
       default:
         return undefined;
     }

@@ -2,11 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { GetRequestStatus } from '../../../src/application/get-request-status.js';
 import { RequestMachines } from '../../../src/application/request-machines.js';
 import { RequestReturnMachines } from '../../../src/application/request-return-machines.js';
-import { template, useCaseContainer } from '../../support/test-container.js';
+import { useCaseContainer } from '../../support/test-container.js';
+import { aTemplate } from '../../support/mothers.js';
 
 describe('GetRequestStatus', () => {
   it('keeps a request running while machines are pending, completes it once all run', async () => {
-    const { container, cloud, store } = useCaseContainer();
+    const { container, cloud, store } = await useCaseContainer();
     const { requestId } = await container.get(RequestMachines).execute('Small', 2);
     const status = container.get(GetRequestStatus);
 
@@ -21,7 +22,7 @@ describe('GetRequestStatus', () => {
   });
 
   it('answers finished requests from the store and polls the cloud once for all running ones', async () => {
-    const { container, cloud } = useCaseContainer([template({ maxNumber: -1 })]);
+    const { container, cloud } = await useCaseContainer([aTemplate({ maxNumber: -1 })]);
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await container.get(RequestMachines).execute('Small', 1)).requestId);
     const status = container.get(GetRequestStatus);
@@ -35,7 +36,7 @@ describe('GetRequestStatus', () => {
   });
 
   it('reports a final, short request complete_with_error with the cloud reason', async () => {
-    const { container, cloud } = useCaseContainer();
+    const { container, cloud } = await useCaseContainer();
     cloud.capacity = 1;
     const { requestId } = await container.get(RequestMachines).execute('Small', 3);
     cloud.setState('running');
@@ -47,7 +48,7 @@ describe('GetRequestStatus', () => {
   });
 
   it('marks machines the provider gave up on as failed', async () => {
-    const { container, cloud } = useCaseContainer();
+    const { container, cloud } = await useCaseContainer();
     const { requestId } = await container.get(RequestMachines).execute('Small', 1);
     const [id] = cloud.instances.keys();
     cloud.setState('shutting-down');
@@ -58,7 +59,7 @@ describe('GetRequestStatus', () => {
   });
 
   it('never moves a finished request back to running', async () => {
-    const { container, cloud } = useCaseContainer();
+    const { container, cloud } = await useCaseContainer();
     const { requestId } = await container.get(RequestMachines).execute('Small', 1);
     cloud.setState('running');
     await container.get(GetRequestStatus).execute([requestId]);
@@ -68,14 +69,14 @@ describe('GetRequestStatus', () => {
   });
 
   it('an unknown id comes back complete_with_error so HostFactory stops polling', async () => {
-    const { container } = useCaseContainer();
+    const { container } = await useCaseContainer();
     const [view] = await container.get(GetRequestStatus).execute(['req-missing']);
     expect(view).toMatchObject({ status: 'complete_with_error', machines: [] });
     expect(view.message).toMatch(/not found/);
   });
 
   it('follows return requests until every machine is gone', async () => {
-    const { container, cloud } = useCaseContainer();
+    const { container, cloud } = await useCaseContainer();
     const { requestId } = await container.get(RequestMachines).execute('Small', 2);
     cloud.setState('running');
     const [acquired] = await container.get(GetRequestStatus).execute([requestId]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GetReturnRequests } from '../../../src/application/get-return-requests.js';
 import type { Machine } from '../../../src/domain/machine.js';
 import { InterruptionFeed, type HostNotice } from '../../../src/domain/ports/interruption-feed.js';
-import { aMachine } from '../../contract/store-fixtures.js';
+import { aMachine } from '../../support/mothers.js';
 import { useCaseContainer } from '../../support/test-container.js';
 
 /** A feed holding batches of notices; a batch leaves it only once recorded, as the port requires. */
@@ -26,7 +26,7 @@ class ScriptedFeed implements InterruptionFeed {
 }
 
 async function setUp(feed: ScriptedFeed, machines: Array<Partial<Machine>>) {
-  const context = useCaseContainer();
+  const context = await useCaseContainer();
   context.container.bind(InterruptionFeed).toConstantValue(feed);
   const stored = await context.store.machines.addIfAbsent(machines.map((fields) => aMachine('req-1', { status: 'running', ...fields })));
   const held = stored.map((machine) => ({ name: machine.name, machineId: machine.machineId }));

@@ -8,7 +8,7 @@ import { InMemorySweepSchedule, useCaseContainer } from '../../support/test-cont
 
 /** A complete request of `count` running machines, and a host the store lost, launched `ageSec` ago. */
 async function withLostHost(ageSec: number) {
-  const setup = useCaseContainer();
+  const setup = await useCaseContainer();
   const { requestId } = await setup.container.get(RequestMachines).execute('Small', 2);
   setup.cloud.setState('running');
   const [view] = await setup.container.get(GetRequestStatus).execute([requestId]);

@@ -8,7 +8,7 @@ import { HostFactoryError } from '../../../src/domain/errors.js';
 import { useCaseContainer } from '../../support/test-container.js';
 
 async function runningMachines(count: number) {
-  const setup = useCaseContainer();
+  const setup = await useCaseContainer();
   const { requestId } = await setup.container.get(RequestMachines).execute('Small', count);
   setup.cloud.setState('running');
   const [view] = await setup.container.get(GetRequestStatus).execute([requestId]);
@@ -30,7 +30,7 @@ describe('RequestReturnMachines', () => {
   });
 
   it('names at most 20 unknown hosts and counts the rest, so the message stays short', async () => {
-    const { container } = useCaseContainer();
+    const { container } = await useCaseContainer();
     const ghosts = Array.from({ length: 2000 }, (_, i) => ({ name: `ghost-${i + 1}.ec2.internal` }));
     const result = await container.get(RequestReturnMachines).execute(ghosts);
     expect(result.message).toContain('ghost-20.ec2.internal … and 1980 more');
@@ -57,7 +57,7 @@ describe('RequestReturnMachines', () => {
   });
 
   it('refuses an empty list', async () => {
-    const { container, store } = useCaseContainer();
+    const { container, store } = await useCaseContainer();
     await expect(container.get(RequestReturnMachines).execute([])).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     expect(await store.requests.list()).toEqual([]);
   });
@@ -80,7 +80,6 @@ describe('GetReturnRequests', () => {
 describe('ListActivity', () => {
   it('lists live machines as the cloud sees them, dropping hosts it took back', async () => {
     const { container, cloud, machines, store } = await runningMachines(2);
-    container.bind(ListActivity).toSelf();
     cloud.setState('terminated', [machines[0].machineId]);
     const live = await container.get(ListActivity).liveMachines();
     expect(live.map((m) => m.machineId)).toEqual([machines[1].machineId]);

@@ -26,7 +26,7 @@ function stranger(id: string, fields: Partial<CloudHost> = {}): CloudHost {
 
 describe('hosts the store does not know', () => {
   it('returns a host this provider instance tagged: recorded, claimed by the return, released, and reported when gone', async () => {
-    const { container, cloud, store } = useCaseContainer();
+    const { container, cloud, store } = await useCaseContainer();
     cloud.strangers.set('i-lost1', stranger('i-lost1', { providerName: 'sim', requestId: 'req-lost', templateId: 'Small' }));
     const result = await container.get(RequestReturnMachines).execute([{ machineId: 'i-lost1' }]);
     expect(result.message).toBe('Delete VM success.');
@@ -40,14 +40,14 @@ describe('hosts the store does not know', () => {
   });
 
   it('finds a host by its name alone', async () => {
-    const { container, cloud } = useCaseContainer();
+    const { container, cloud } = await useCaseContainer();
     cloud.strangers.set('i-lost2', stranger('i-lost2', { providerName: 'sim' }));
     const result = await container.get(RequestReturnMachines).execute([{ name: 'ip-10-9-0-2.ec2.internal' }]);
     expect(result.returned.map((machine) => [machine.machineId, machine.requestId])).toEqual([['i-lost2', UNTRACKED_REQUEST_ID]]);
   });
 
   it('leaves an untagged host or another provider instance\'s host running and names it; the store is unchanged', async () => {
-    const { container, cloud, store } = useCaseContainer();
+    const { container, cloud, store } = await useCaseContainer();
     cloud.strangers.set('i-other1', stranger('i-other1', { providerName: 'otherinst' }));
     cloud.strangers.set('i-bare1', stranger('i-bare1'));
     const result = await container.get(RequestReturnMachines).execute([{ machineId: 'i-other1' }, { machineId: 'i-bare1' }]);
@@ -57,7 +57,7 @@ describe('hosts the store does not know', () => {
   });
 
   it('returns an untagged host when RETURN_UNTRACKED_HOSTS is set (a migration from IBM\'s plugin)', async () => {
-    const { container, cloud } = useCaseContainer();
+    const { container, cloud } = await useCaseContainer();
     container.rebind(ProviderIdentity).toConstantValue(new ProviderIdentity('sim', true));
     cloud.strangers.set('i-bare2', stranger('i-bare2'));
     const result = await container.get(RequestReturnMachines).execute([{ machineId: 'i-bare2' }]);
@@ -66,7 +66,7 @@ describe('hosts the store does not know', () => {
   });
 
   it('getReturnRequests reports a held host the store never had when the cloud has it no more or it is ending, with no grace', async () => {
-    const { container, cloud } = useCaseContainer();
+    const { container, cloud } = await useCaseContainer();
     cloud.strangers.set('i-ending1', stranger('i-ending1', { status: 'shutting-down' }));
     cloud.strangers.set('i-healthy', stranger('i-healthy'));
     const reclaims = await container.get(GetReturnRequests).execute([

@@ -1,19 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { applyObservation, machineResult, type Machine } from '../../../src/domain/machine.js';
-import type { Request } from '../../../src/domain/request.js';
 import { acquireProgress, returnProgress } from '../../../src/domain/request-progress.js';
+import { aMachine, anAcquireRequest } from '../../support/mothers.js';
 
-const request: Request = {
-  requestId: 'req-1', kind: 'acquire', status: 'running', templateId: 'T', machineCount: 4,
-  providerName: 'sim', providerData: {}, createdAt: 0, updatedAt: 0, version: 0,
-};
+const request = anAcquireRequest({ requestId: 'req-1', templateId: 'T', machineCount: 4, providerName: 'sim', providerData: {}, createdAt: 0, updatedAt: 0 });
 
 function machine(overrides: Partial<Machine>): Machine {
-  return {
-    machineId: 'i-1', name: 'ip-1', requestId: 'req-1', templateId: 'T', status: 'running',
-    privateIpAddress: '10.0.0.1', publicIpAddress: null, launchTime: 0, instanceType: 'm5.xlarge',
-    priceType: 'spot', weight: 1, instanceTags: {}, cloudHostId: null, version: 0, updatedAt: 0, ...overrides,
-  };
+  return aMachine('req-1', {
+    machineId: 'i-1', name: 'ip-1', templateId: 'T', status: 'running', privateIpAddress: '10.0.0.1', launchTime: 0,
+    instanceType: 'm5.xlarge', priceType: 'spot', instanceTags: {}, updatedAt: 0, ...overrides,
+  });
 }
 
 describe('acquireProgress', () => {

@@ -4,8 +4,7 @@ import { useCaseContainer } from '../../support/test-container.js';
 
 describe('HostFactoryOperations', () => {
   it('bounds the message of a return, and of every poll of it, when the hosts it names are long', async () => {
-    const { container } = useCaseContainer();
-    container.bind(HostFactoryOperations).toSelf();
+    const { container } = await useCaseContainer();
     const operations = container.get(HostFactoryOperations);
     const machines = Array.from({ length: 25 }, (_, i) => ({ name: `${'ghost'.repeat(40)}-${i}.ec2.internal` }));
 

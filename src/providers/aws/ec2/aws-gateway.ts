@@ -6,6 +6,7 @@ import { Ec2FleetGateway } from './ec2-fleet-gateway.js';
 import { InstanceGateway } from './instance-gateway.js';
 import { LaunchTemplateGateway } from './launch-template-gateway.js';
 import { ParameterGateway } from './parameter-gateway.js';
+import { RegionGateway } from './region-gateway.js';
 import { SpotFleetGateway } from './spot-fleet-gateway.js';
 
 /** Every AWS call the provider makes, by resource family. Nothing else in the provider sends. */
@@ -16,6 +17,7 @@ export class AwsGateway {
   readonly groups: AutoScalingGateway;
   readonly launchTemplates: LaunchTemplateGateway;
   readonly parameters: ParameterGateway;
+  readonly region: RegionGateway;
 
   constructor(clients: AwsClients, config: AwsConfig, logger: Logger) {
     this.instances = new InstanceGateway(clients, config);
@@ -24,5 +26,6 @@ export class AwsGateway {
     this.groups = new AutoScalingGateway(clients, config);
     this.launchTemplates = new LaunchTemplateGateway(clients, config, this.instances);
     this.parameters = new ParameterGateway(clients);
+    this.region = new RegionGateway(clients);
   }
 }

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { CreateFleetCommand, DescribeLaunchTemplatesCommand, RequestSpotFleetCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { CreateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import type { FleetType, PriceType } from '../../../../src/domain/template.js';
-import { asgMock, ec2Mock, inputsOf, instance, makeProvider, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { asgMock, ec2Mock, inputsOf, instance, makeProvider, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsTemplate } from '../../../support/mothers.js';
 
 const PRICE_TYPES: PriceType[] = ['ondemand', 'spot', 'heterogeneous'];
 const FLEET_TYPES: FleetType[] = ['instant', 'request', 'maintain'];
@@ -14,7 +15,7 @@ const SPLIT: Record<PriceType, { onDemand: number; spot: number }> = {
 };
 
 const templateFor = (priceType: PriceType, providerApi: 'RunInstances' | 'EC2Fleet' | 'SpotFleet' | 'ASG', fleetType?: FleetType) =>
-  makeTemplate({
+  anAwsTemplate({
     priceType,
     providerApi,
     fleetType,

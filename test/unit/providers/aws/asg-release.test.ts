@@ -7,7 +7,8 @@ import {
   type AutoScalingGroup,
 } from '@aws-sdk/client-auto-scaling';
 import { DeleteLaunchTemplateCommand, DescribeFleetsCommand, DescribeInstancesCommand, DescribeSpotFleetRequestsCommand, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { asgMock, awsError, ec2Mock, inputsOf, makeMachine, makeProvider, makeRequest, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { asgMock, awsError, ec2Mock, inputsOf, makeProvider, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsMachine, anAwsRequest } from '../../../support/mothers.js';
 
 const GROUP = `hostfactory-${REQUEST_ID}`;
 
@@ -21,8 +22,8 @@ const group = (instances: Array<[string, string]>, desired = 4, extra: Partial<A
     ...extra,
   }) as AutoScalingGroup;
 
-const owner = (status: 'running' | 'complete' = 'running') => makeRequest({ api: 'ASG', asgName: GROUP }, { status });
-const machines = (...ids: string[]) => ids.map((id) => makeMachine(id));
+const owner = (status: 'running' | 'complete' = 'running') => anAwsRequest({ api: 'ASG', asgName: GROUP }, { status });
+const machines = (...ids: string[]) => ids.map((id) => anAwsMachine(id));
 
 describe('releasing Auto Scaling group machines', () => {
   beforeEach(() => {
@@ -127,10 +128,10 @@ describe('releasing Auto Scaling group machines', () => {
     ec2Mock.on(DeleteLaunchTemplateCommand).resolves({});
     const { provider } = makeProvider();
     await provider.release(
-      [makeMachine('i-1'), makeMachine('i-2', { requestId: 'req-done' })],
+      [anAwsMachine('i-1'), anAwsMachine('i-2', { requestId: 'req-done' })],
       [
-        makeRequest({ api: 'ASG', asgName: GROUP, launchTemplateId: 'lt-ours', launchTemplateCreated: true }),
-        makeRequest({ api: 'ASG', asgName: 'hostfactory-req-done', launchTemplateId: 'lt-busy', launchTemplateCreated: true }, { requestId: 'req-done' }),
+        anAwsRequest({ api: 'ASG', asgName: GROUP, launchTemplateId: 'lt-ours', launchTemplateCreated: true }),
+        anAwsRequest({ api: 'ASG', asgName: 'hostfactory-req-done', launchTemplateId: 'lt-busy', launchTemplateCreated: true }, { requestId: 'req-done' }),
       ],
     );
     expect(inputsOf(ec2Mock, DeleteLaunchTemplateCommand)).toEqual([{ LaunchTemplateId: 'lt-ours' }]);

@@ -11,11 +11,12 @@ import {
 import { DescribeFleetsCommand, DescribeInstancesCommand, DescribeLaunchTemplatesCommand, DescribeSpotFleetRequestsCommand } from '@aws-sdk/client-ec2';
 import type { AllocationStrategy } from '../../../../src/domain/template.js';
 import type { TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
-import { asgMock, awsError, ec2Mock, inputsOf, instance, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { asgMock, awsError, ec2Mock, inputsOf, instance, makeProvider, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsRequest, anAwsTemplate } from '../../../support/mothers.js';
 
 const GROUP = `hostfactory-${REQUEST_ID}`;
 
-const asgTemplate = makeTemplate({
+const asgTemplate = anAwsTemplate({
   providerApi: 'ASG',
   priceType: 'heterogeneous',
   percentOnDemand: 50,
@@ -96,7 +97,7 @@ describe('Auto Scaling groups', () => {
     ['priceCapacityOptimized', 'price-capacity-optimized', undefined],
   ])('spells allocationStrategy %s as %s', async (strategy, spelled, pools) => {
     const { provider } = makeProvider();
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ ...asgTemplate, allocationStrategy: strategy, poolsCount: strategy === 'lowestPrice' ? 4 : undefined }), units: 2 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ ...asgTemplate, allocationStrategy: strategy, poolsCount: strategy === 'lowestPrice' ? 4 : undefined }), units: 2 });
     const distribution = inputsOf(asgMock, CreateAutoScalingGroupCommand)[0].MixedInstancesPolicy.InstancesDistribution;
     expect(distribution.SpotAllocationStrategy).toBe(spelled);
     expect(distribution.SpotInstancePools).toBe(pools);
@@ -104,7 +105,7 @@ describe('Auto Scaling groups', () => {
 
   it('sends an all on-demand group for an ondemand template', async () => {
     const { provider } = makeProvider();
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ providerApi: 'ASG' }), units: 2 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ providerApi: 'ASG' }), units: 2 });
     expect(inputsOf(asgMock, CreateAutoScalingGroupCommand)[0].MixedInstancesPolicy.InstancesDistribution).toMatchObject({
       OnDemandBaseCapacity: 2,
       OnDemandPercentageAboveBaseCapacity: 100,
@@ -117,7 +118,7 @@ describe('Auto Scaling groups', () => {
     });
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1', InstanceType: 'c5.xlarge' }), instance({ id: 'i-2', state: 'pending', InstanceType: 'c5.large' })] }] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW + 60_000 }), template: asgTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW + 60_000 }), template: asgTemplate, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(inputsOf(asgMock, DescribeAutoScalingGroupsCommand)[0].AutoScalingGroupNames).toEqual([GROUP]);
     expect(report.final).toBe(false);
@@ -137,7 +138,7 @@ describe('Auto Scaling groups', () => {
     });
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1' })] }] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW - 1 }), template: asgTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW - 1 }), template: asgTemplate, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report.final).toBe(true);
     expect(report.message).toContain('reached 1 of 4 units');
@@ -152,7 +153,7 @@ describe('Auto Scaling groups', () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([['i-old', 'Terminated']])] });
     asgMock.on(DescribeScalingActivitiesCommand).resolves({ Activities: [] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW - 1 }), template: asgTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW - 1 }), template: asgTemplate, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report).toMatchObject({ final: true, machines: [], message: `Auto Scaling group ${GROUP} reached 0 of 4 units by its expiry` });
     expect(inputsOf(asgMock, SuspendProcessesCommand)).toHaveLength(1);
@@ -164,7 +165,7 @@ describe('Auto Scaling groups', () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [group([['i-1', 'InService', '2'], ['i-2', 'Pending']])] });
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1', InstanceType: 'c5.xlarge' }), instance({ id: 'i-2', InstanceType: 'c5.large' })] }] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'ASG', asgName: GROUP, units: 3, validUntil: NOW + 60_000 }), template: asgTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'ASG', asgName: GROUP, units: 3, validUntil: NOW + 60_000 }), template: asgTemplate, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report.final).toBe(true);
     expect(report.message).toBeUndefined();
@@ -182,7 +183,7 @@ describe('Auto Scaling groups', () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
     const { provider } = makeProvider();
     const data = { api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW + 60_000 };
-    const report = (await provider.describeRequests([{ request: makeRequest(data, { createdAt: NOW - 170_000 }), template: asgTemplate, machines: [] }])).get(REQUEST_ID)!;
+    const report = (await provider.describeRequests([{ request: anAwsRequest(data, { createdAt: NOW - 170_000 }), template: asgTemplate, machines: [] }])).get(REQUEST_ID)!;
     expect(report).toMatchObject({ final: false, message: `Auto Scaling group ${GROUP} not visible yet (eventual consistency)` });
     expect(report.providerData).toBeUndefined();
   });
@@ -191,7 +192,7 @@ describe('Auto Scaling groups', () => {
     asgMock.on(DescribeAutoScalingGroupsCommand).resolves({ AutoScalingGroups: [] });
     const { provider } = makeProvider();
     const data = { api: 'ASG', asgName: GROUP, units: 4, validUntil: NOW + 60_000 };
-    const report = (await provider.describeRequests([{ request: makeRequest(data, { createdAt: NOW - 181_000 }), template: asgTemplate, machines: [] }])).get(REQUEST_ID)!;
+    const report = (await provider.describeRequests([{ request: anAwsRequest(data, { createdAt: NOW - 181_000 }), template: asgTemplate, machines: [] }])).get(REQUEST_ID)!;
     const message = `Auto Scaling group ${GROUP} no longer exists`;
     expect(report).toMatchObject({ final: true, message, providerData: { final: true, finalMessage: message } });
   });

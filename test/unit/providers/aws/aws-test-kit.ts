@@ -2,23 +2,21 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import type { Machine } from '../../../../src/domain/machine.js';
 import type { Clock } from '../../../../src/domain/ports/clock.js';
 import type { Logger } from '../../../../src/domain/ports/logger.js';
 import type { LeaseOptions, ResourceLease } from '../../../../src/domain/ports/resource-lease.js';
-import type { Request } from '../../../../src/domain/request.js';
-import type { Template } from '../../../../src/domain/template.js';
 import { AwsClients } from '../../../../src/providers/aws/ec2/aws-clients.js';
 import { AwsCloudProvider } from '../../../../src/providers/aws/aws-cloud-provider.js';
 import { parseAwsConfig } from '../../../../src/providers/aws/aws-config.js';
 import { InMemoryResourceLease } from '../../../support/in-memory-resource-lease.js';
+import { AWS_NOW as NOW, AWS_REQUEST_ID as REQUEST_ID } from '../../../support/mothers.js';
 
 export const ec2Mock = mockClient(EC2Client);
 export const asgMock = mockClient(AutoScalingClient);
 export const ssmMock = mockClient(SSMClient);
 
-export const NOW = Date.parse('2026-11-22T10:00:00Z');
-export const REQUEST_ID = 'req-11111111-2222-3333-4444-555555555555';
+/** The instant these tests run at and the request they describe (templates, requests and machines: test/support/mothers.ts). */
+export { NOW, REQUEST_ID };
 
 export class FakeClock implements Clock {
   constructor(public time = NOW) {}
@@ -47,23 +45,6 @@ export function resetMocks(): void {
   ec2Mock.reset();
   asgMock.reset();
   ssmMock.reset();
-}
-
-export function makeTemplate(fields: Partial<Template> = {}): Template {
-  return {
-    templateId: 'Tpl-1',
-    maxNumber: 100,
-    attributes: { type: ['String', 'X86_64'], ncpus: ['Numeric', '2'], nram: ['Numeric', '4096'] },
-    priceType: 'ondemand',
-    imageId: 'ami-0123456789abcdef0',
-    subnetIds: ['subnet-a'],
-    vmType: 'm5.large',
-    instanceTags: { team: 'hpc' },
-    securityGroupIds: ['sg-1'],
-    raw: {},
-    sourceFile: '/conf/awsprov_templates.json',
-    ...fields,
-  };
 }
 
 export interface Kit {
@@ -129,43 +110,6 @@ export function instance(fields: Partial<Instance> & { id?: string; state?: stri
 
 export function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name, $metadata: {} });
-}
-
-export function makeRequest(providerData: Record<string, unknown>, fields: Partial<Request> = {}): Request {
-  return {
-    requestId: REQUEST_ID,
-    kind: 'acquire',
-    status: 'running',
-    templateId: 'Tpl-1',
-    machineCount: 4,
-    providerName: 'awsinst',
-    providerData,
-    createdAt: NOW - 120_000,
-    updatedAt: NOW - 120_000,
-    version: 1,
-    ...fields,
-  };
-}
-
-export function makeMachine(machineId: string, fields: Partial<Machine> = {}): Machine {
-  return {
-    machineId,
-    name: `host-${machineId}`,
-    requestId: REQUEST_ID,
-    templateId: 'Tpl-1',
-    status: 'running',
-    privateIpAddress: '10.0.0.1',
-    publicIpAddress: null,
-    launchTime: Math.floor((NOW - 60_000) / 1000),
-    instanceType: 'm5.large',
-    priceType: 'ondemand',
-    weight: 1,
-    instanceTags: {},
-    cloudHostId: null,
-    version: 1,
-    updatedAt: NOW,
-    ...fields,
-  };
 }
 
 /** The inputs of every call of `command` sent through a mock. */

@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CreateFleetCommand, CreateLaunchTemplateCommand, DescribeLaunchTemplatesCommand } from '@aws-sdk/client-ec2';
 import type { AllocationStrategy } from '../../../../src/domain/template.js';
-import { awsError, ec2Mock, inputsOf, makeProvider, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { awsError, ec2Mock, inputsOf, makeProvider, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsTemplate } from '../../../support/mothers.js';
 
-const spotTemplate = makeTemplate({
+const spotTemplate = anAwsTemplate({
   priceType: 'spot',
   providerApi: 'EC2Fleet',
   subnetIds: ['subnet-a', 'subnet-b'],
@@ -137,7 +138,7 @@ describe('EC2 Fleet launch', () => {
   it('sends a heterogeneous maintain fleet with percentOnDemand, vmTypesOnDemand first, and no ValidUntil: it maintains until returned', async () => {
     ec2Mock.on(CreateFleetCommand).resolves({ FleetId: 'fleet-2' });
     const { provider } = makeProvider();
-    const template = makeTemplate({
+    const template = anAwsTemplate({
       priceType: 'heterogeneous',
       providerApi: 'EC2Fleet',
       fleetType: 'maintain',
@@ -172,7 +173,7 @@ describe('EC2 Fleet launch', () => {
   it('sends an on-demand request fleet with on-demand as the default capacity type', async () => {
     ec2Mock.on(CreateFleetCommand).resolves({ FleetId: 'fleet-3' });
     const { provider } = makeProvider();
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ providerApi: 'EC2Fleet', fleetType: 'request' }), units: 3 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ providerApi: 'EC2Fleet', fleetType: 'request' }), units: 3 });
     const input = inputsOf(ec2Mock, CreateFleetCommand)[0];
     expect(input.Type).toBe('request');
     expect(input.TargetCapacitySpecification).toEqual({ TotalTargetCapacity: 3, OnDemandTargetCapacity: 3, SpotTargetCapacity: 0, DefaultTargetCapacityType: 'on-demand' });
@@ -188,21 +189,21 @@ describe('EC2 Fleet launch', () => {
   ])('spells allocationStrategy %s as %s', async (strategy, spelled) => {
     ec2Mock.on(CreateFleetCommand).resolves({ FleetId: 'fleet-1', Instances: [{ InstanceIds: ['i-1'], InstanceType: 'm5.large' }] });
     const { provider } = makeProvider();
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ ...spotTemplate, allocationStrategy: strategy }), units: 1 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ ...spotTemplate, allocationStrategy: strategy }), units: 1 });
     expect(inputsOf(ec2Mock, CreateFleetCommand)[0].SpotOptions.AllocationStrategy).toBe(spelled);
   });
 
   it('always sends a spot strategy: price-capacity-optimized when the template has none', async () => {
     ec2Mock.on(CreateFleetCommand).resolves({ FleetId: 'fleet-1', Instances: [{ InstanceIds: ['i-1'], InstanceType: 'm5.large' }] });
     const { provider } = makeProvider();
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ ...spotTemplate, allocationStrategy: undefined }), units: 1 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ ...spotTemplate, allocationStrategy: undefined }), units: 1 });
     expect(inputsOf(ec2Mock, CreateFleetCommand)[0].SpotOptions.AllocationStrategy).toBe('price-capacity-optimized');
   });
 
   it('picks an EC2 instant fleet for a spot template without providerApi or fleetRole', async () => {
     ec2Mock.on(CreateFleetCommand).resolves({ FleetId: 'fleet-1', Instances: [{ InstanceIds: ['i-1'], InstanceType: 'm5.large' }] });
     const { provider } = makeProvider();
-    const result = await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ priceType: 'spot' }), units: 1 });
+    const result = await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ priceType: 'spot' }), units: 1 });
     expect(result.providerData).toMatchObject({ api: 'EC2Fleet', fleetType: 'instant' });
   });
 

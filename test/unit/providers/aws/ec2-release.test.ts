@@ -9,7 +9,8 @@ import {
   ModifyFleetCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { awsError, ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { awsError, ec2Mock, inputsOf, instance, makeProvider, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsMachine, anAwsRequest } from '../../../support/mothers.js';
 
 const fleet = (id: string, target: number, fulfilled: number, onDemand = 0, type: 'maintain' | 'request' = 'maintain') => ({
   FleetId: id,
@@ -38,8 +39,8 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
       .on(TerminateInstancesCommand, { InstanceIds: ['i-1', 'i-2'] })
       .resolves({});
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'RunInstances', reservationIds: ['r-1'], launchTemplateId: 'lt-admin', launchTemplateCreated: false });
-    const result = await provider.release([makeMachine('i-1'), makeMachine('i-gone', { launchTime: OLD }), makeMachine('i-2')], [owner]);
+    const owner = anAwsRequest({ api: 'RunInstances', reservationIds: ['r-1'], launchTemplateId: 'lt-admin', launchTemplateCreated: false });
+    const result = await provider.release([anAwsMachine('i-1'), anAwsMachine('i-gone', { launchTime: OLD }), anAwsMachine('i-2')], [owner]);
     expect(result).toEqual({ failed: {} });
     expect(inputsOf(ec2Mock, TerminateInstancesCommand).map((input) => input.InstanceIds)).toEqual([
       ['i-1', 'i-gone', 'i-2'],
@@ -60,15 +61,15 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
       .resolves({});
     ec2Mock.on(DescribeInstancesCommand, { InstanceIds: ['i-young', 'i-late'] }).resolves({ Reservations: [{ Instances: [instance({ id: 'i-late', state: 'pending' })] }] });
     const { provider } = makeProvider();
-    const result = await provider.release([makeMachine('i-1'), makeMachine('i-young'), makeMachine('i-late')], [makeRequest({ api: 'RunInstances' })]);
+    const result = await provider.release([anAwsMachine('i-1'), anAwsMachine('i-young'), anAwsMachine('i-late')], [anAwsRequest({ api: 'RunInstances' })]);
     expect(inputsOf(ec2Mock, TerminateInstancesCommand).map((input) => input.InstanceIds)).toEqual([['i-1', 'i-young', 'i-late'], ['i-1'], ['i-late']]);
     expect(result).toEqual({ failed: { 'i-young': expect.stringContaining('not visible in EC2 yet') } });
   });
 
   it('terminates instant fleet machines without touching the fleet', async () => {
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-i' });
-    await provider.release([makeMachine('i-1', { resourceId: 'fleet-i' })], [owner]);
+    const owner = anAwsRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-i' });
+    await provider.release([anAwsMachine('i-1', { resourceId: 'fleet-i' })], [owner]);
     expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1'] }]);
     expect(ec2Mock.commandCalls(ModifyFleetCommand)).toHaveLength(0);
     expect(ec2Mock.commandCalls(DeleteFleetsCommand)).toHaveLength(0);
@@ -78,8 +79,8 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).resolves({ Fleets: [fleet('fleet-m', 10, 10, 2)] });
     ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-m' }).resolves(active('i-1', 'i-2', 'i-3'));
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 10, onDemandUnits: 2 });
-    await provider.release([makeMachine('i-1', { weight: 2, priceType: 'spot' }), makeMachine('i-2', { weight: 1, priceType: 'spot' })], [owner]);
+    const owner = anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 10, onDemandUnits: 2 });
+    await provider.release([anAwsMachine('i-1', { weight: 2, priceType: 'spot' }), anAwsMachine('i-2', { weight: 1, priceType: 'spot' })], [owner]);
     expect(inputsOf(ec2Mock, ModifyFleetCommand)).toEqual([
       {
         FleetId: 'fleet-m',
@@ -97,18 +98,18 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).resolves({ Fleets: [fleet('fleet-m', 10, 6)] });
     ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-m' }).resolves(active('i-1', 'i-2', 'i-3'));
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 10 });
-    const earlier = makeMachine('i-returned-before', { priceType: 'spot', returnRequestId: 'ret-1', status: 'terminated' });
-    await provider.release([makeMachine('i-1', { priceType: 'spot' }), makeMachine('i-interrupted', { priceType: 'spot' })], [owner], [earlier]);
+    const owner = anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 10 });
+    const earlier = anAwsMachine('i-returned-before', { priceType: 'spot', returnRequestId: 'ret-1', status: 'terminated' });
+    await provider.release([anAwsMachine('i-1', { priceType: 'spot' }), anAwsMachine('i-interrupted', { priceType: 'spot' })], [owner], [earlier]);
     expect(inputsOf(ec2Mock, ModifyFleetCommand)[0].TargetCapacitySpecification).toEqual({ TotalTargetCapacity: 7, OnDemandTargetCapacity: 0, SpotTargetCapacity: 7 });
   });
 
   it('sets a settled short maintain fleet to the units of the tracked hosts it keeps, so it launches nothing more later', async () => {
     ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).resolves({ Fleets: [fleet('fleet-m', 10, 6)] });
     ec2Mock.on(DescribeFleetInstancesCommand, { FleetId: 'fleet-m' }).resolves(active('i-1', 'i-2', 'i-3', 'i-4', 'i-5', 'i-6'));
-    const tracked = ['i-1', 'i-2', 'i-3', 'i-4', 'i-5', 'i-6'].map((id) => makeMachine(id, { priceType: 'spot' }));
+    const tracked = ['i-1', 'i-2', 'i-3', 'i-4', 'i-5', 'i-6'].map((id) => anAwsMachine(id, { priceType: 'spot' }));
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m' }, { status: 'complete_with_error' });
+    const owner = anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m' }, { status: 'complete_with_error' });
     await provider.release(tracked.slice(0, 2), [owner], tracked);
     expect(inputsOf(ec2Mock, ModifyFleetCommand)[0].TargetCapacitySpecification).toEqual({ TotalTargetCapacity: 4, OnDemandTargetCapacity: 0, SpotTargetCapacity: 4 });
     expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1', 'i-2'] }]);
@@ -120,8 +121,8 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     ec2Mock.on(DeleteFleetsCommand).resolves({ SuccessfulFleetDeletions: [{ FleetId: 'fleet-m' }] });
     ec2Mock.on(DeleteLaunchTemplateCommand).resolves({});
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 2, launchTemplateId: 'lt-ours', launchTemplateCreated: true });
-    await provider.release([makeMachine('i-1'), makeMachine('i-2')], [owner]);
+    const owner = anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units: 2, launchTemplateId: 'lt-ours', launchTemplateCreated: true });
+    await provider.release([anAwsMachine('i-1'), anAwsMachine('i-2')], [owner]);
     expect(ec2Mock.commandCalls(ModifyFleetCommand)).toHaveLength(0);
     expect(inputsOf(ec2Mock, DeleteFleetsCommand)).toEqual([{ FleetIds: ['fleet-m'], TerminateInstances: true }]);
     expect(inputsOf(ec2Mock, DescribeInstancesCommand)[0].Filters).toEqual([
@@ -141,11 +142,11 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     ec2Mock.on(DeleteLaunchTemplateCommand).resolves({});
     const { provider } = makeProvider();
     await provider.release(
-      [makeMachine('i-1'), makeMachine('i-2', { requestId: 'req-b' }), makeMachine('i-3', { requestId: 'req-c' })],
+      [anAwsMachine('i-1'), anAwsMachine('i-2', { requestId: 'req-b' }), anAwsMachine('i-3', { requestId: 'req-c' })],
       [
-        makeRequest({ api: 'RunInstances', launchTemplateId: 'lt-a', launchTemplateCreated: true }),
-        makeRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-b', launchTemplateId: 'lt-b', launchTemplateCreated: true }, { requestId: 'req-b' }),
-        makeRequest({ api: 'RunInstances', launchTemplateId: 'lt-c', launchTemplateCreated: true }, { requestId: 'req-c' }),
+        anAwsRequest({ api: 'RunInstances', launchTemplateId: 'lt-a', launchTemplateCreated: true }),
+        anAwsRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-b', launchTemplateId: 'lt-b', launchTemplateCreated: true }, { requestId: 'req-b' }),
+        anAwsRequest({ api: 'RunInstances', launchTemplateId: 'lt-c', launchTemplateCreated: true }, { requestId: 'req-c' }),
       ],
     );
     expect(inputsOf(ec2Mock, DeleteLaunchTemplateCommand)).toEqual([{ LaunchTemplateId: 'lt-c' }]);
@@ -158,10 +159,10 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     ec2Mock.on(DeleteFleetsCommand).resolves({});
     const { provider } = makeProvider();
     await provider.release(
-      [makeMachine('i-1'), makeMachine('i-2'), makeMachine('i-3', { requestId: 'req-busy' })],
+      [anAwsMachine('i-1'), anAwsMachine('i-2'), anAwsMachine('i-3', { requestId: 'req-busy' })],
       [
-        makeRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-r' }),
-        makeRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-busy' }, { requestId: 'req-busy' }),
+        anAwsRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-r' }),
+        anAwsRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-busy' }, { requestId: 'req-busy' }),
       ],
     );
     expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1', 'i-2'] }, { InstanceIds: ['i-3'] }]);
@@ -171,14 +172,14 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
 
   it('terminates machines whose request is unknown', async () => {
     const { provider } = makeProvider();
-    await provider.release([makeMachine('i-orphan', { requestId: 'req-unknown' })], []);
+    await provider.release([anAwsMachine('i-orphan', { requestId: 'req-unknown' })], []);
     expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-orphan'] }]);
   });
 
   it('throws ACCESS_DENIED when nothing could be released', async () => {
     ec2Mock.on(TerminateInstancesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
     const { provider } = makeProvider();
-    await expect(provider.release([makeMachine('i-1')], [makeRequest({ api: 'RunInstances' })])).rejects.toMatchObject({
+    await expect(provider.release([anAwsMachine('i-1')], [anAwsRequest({ api: 'RunInstances' })])).rejects.toMatchObject({
       code: 'ACCESS_DENIED',
       message: expect.stringContaining('ec2:TerminateInstances'),
     });
@@ -188,8 +189,8 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
     ec2Mock.on(DescribeFleetsCommand, { FleetIds: ['fleet-m'] }).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
     const { provider } = makeProvider();
     const result = await provider.release(
-      [makeMachine('i-1'), makeMachine('i-2', { requestId: 'req-fleet' })],
-      [makeRequest({ api: 'RunInstances' }), makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m' }, { requestId: 'req-fleet' })],
+      [anAwsMachine('i-1'), anAwsMachine('i-2', { requestId: 'req-fleet' })],
+      [anAwsRequest({ api: 'RunInstances' }), anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m' }, { requestId: 'req-fleet' })],
     );
     expect(result).toEqual({ failed: { 'i-2': expect.stringContaining('UnauthorizedOperation') } });
     expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1'] }]);
@@ -198,7 +199,7 @@ describe('releasing RunInstances and EC2 Fleet machines', () => {
   it('gives back nothing twice: a second release of machines EC2 no longer knows resolves with nothing failed', async () => {
     ec2Mock.on(TerminateInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-1' does not exist"));
     const { provider } = makeProvider();
-    const owner = makeRequest({ api: 'RunInstances' }, { requestId: REQUEST_ID });
-    await expect(provider.release([makeMachine('i-1', { launchTime: OLD })], [owner])).resolves.toEqual({ failed: {} });
+    const owner = anAwsRequest({ api: 'RunInstances' }, { requestId: REQUEST_ID });
+    await expect(provider.release([anAwsMachine('i-1', { launchTime: OLD })], [owner])).resolves.toEqual({ failed: {} });
   });
 });

@@ -11,7 +11,8 @@ import {
 import { acquireProgress } from '../../../../src/domain/request-progress.js';
 import { newMachine } from '../../../../src/domain/machine.js';
 import type { FulfilmentReport, TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
-import { awsError, ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { awsError, ec2Mock, inputsOf, instance, makeProvider, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsMachine, anAwsRequest, anAwsTemplate } from '../../../support/mothers.js';
 
 function progressOf(tracked: TrackedRequest, report: FulfilmentReport) {
   const machines = report.machines.map((seen) => {
@@ -35,8 +36,8 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     );
     const { provider } = makeProvider();
     const tracked: TrackedRequest = {
-      request: makeRequest({ api: 'RunInstances', reservationIds: ['r-1'], instanceIds: ['i-1', 'i-2'], owners: { 'i-1': 'r-1', 'i-2': 'r-1' } }, { machineCount: 3 }),
-      template: makeTemplate({ vmType: undefined, vmTypes: { 'm5.xlarge': 2, 'm5.large': 1 } }),
+      request: anAwsRequest({ api: 'RunInstances', reservationIds: ['r-1'], instanceIds: ['i-1', 'i-2'], owners: { 'i-1': 'r-1', 'i-2': 'r-1' } }, { machineCount: 3 }),
+      template: anAwsTemplate({ vmType: undefined, vmTypes: { 'm5.xlarge': 2, 'm5.large': 1 } }),
       machines: [],
     };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
@@ -63,7 +64,7 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     );
     ec2Mock.on(TerminateInstancesCommand).resolves({});
     const { provider } = makeProvider({ AWS_INSTANCE_PENDING_TIMEOUT_SEC: 300 });
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'RunInstances', instanceIds: ['i-stuck', 'i-ok'] }), template: makeTemplate(), machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'RunInstances', instanceIds: ['i-stuck', 'i-ok'] }), template: anAwsTemplate(), machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-stuck'] }]);
     expect(Object.keys(report.failedMachines ?? {})).toEqual(['i-stuck']);
@@ -72,12 +73,34 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     expect(report.machines.find((machine) => machine.machineId === 'i-ok')).toMatchObject({ status: 'pending' });
   });
 
+  it('keeps reporting an instance stuck pending as pending, not failed, when terminating it fails: the next poll tries again', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves(
+      reservation(instance({ id: 'i-stuck', state: 'pending', LaunchTime: new Date(NOW - 301_000) }), instance({ id: 'i-ok', state: 'pending', LaunchTime: new Date(NOW - 100_000) })),
+    );
+    ec2Mock.on(TerminateInstancesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
+    const { provider, logger } = makeProvider({ AWS_INSTANCE_PENDING_TIMEOUT_SEC: 300 });
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'RunInstances', instanceIds: ['i-stuck', 'i-ok'] }), template: anAwsTemplate(), machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-stuck'] }]);
+    expect(Object.keys(report.failedMachines ?? {})).toEqual([]);
+    expect(report.machines.map((machine) => [machine.machineId, machine.status, machine.failureMessage])).toEqual([
+      ['i-stuck', 'pending', undefined],
+      ['i-ok', 'pending', undefined],
+    ]);
+    expect(progressOf(tracked, report).status).toBe('running');
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'error', message: 'could not terminate instances stuck pending', fields: expect.objectContaining({ instanceIds: ['i-stuck'] }) }));
+
+    ec2Mock.on(TerminateInstancesCommand).resolves({});
+    const next = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(Object.keys(next.failedMachines ?? {})).toEqual(['i-stuck']);
+  });
+
   it('reports a short RunInstances request complete_with_error with the launch reason', async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves(reservation(instance({ id: 'i-1' })));
     const { provider } = makeProvider();
     const tracked: TrackedRequest = {
-      request: makeRequest({ api: 'RunInstances', instanceIds: ['i-1'], launchMessage: 'launched 1 of 2 units; InsufficientInstanceCapacity: none left' }, { machineCount: 2 }),
-      template: makeTemplate(),
+      request: anAwsRequest({ api: 'RunInstances', instanceIds: ['i-1'], launchMessage: 'launched 1 of 2 units; InsufficientInstanceCapacity: none left' }, { machineCount: 2 }),
+      template: anAwsTemplate(),
       machines: [],
     };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
@@ -94,11 +117,11 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
       .resolves(reservation(instance({ id: 'i-live' })));
     const { provider } = makeProvider();
     const tracked: TrackedRequest = {
-      request: makeRequest({ api: 'RunInstances', instanceIds: ['i-old', 'i-new', 'i-live'] }),
-      template: makeTemplate(),
+      request: anAwsRequest({ api: 'RunInstances', instanceIds: ['i-old', 'i-new', 'i-live'] }),
+      template: anAwsTemplate(),
       machines: [
-        makeMachine('i-old', { launchTime: Math.floor((NOW - 3_600_000) / 1000) }),
-        makeMachine('i-new', { status: 'pending', launchTime: Math.floor(NOW / 1000) - 5 }),
+        anAwsMachine('i-old', { launchTime: Math.floor((NOW - 3_600_000) / 1000) }),
+        anAwsMachine('i-new', { status: 'pending', launchTime: Math.floor(NOW / 1000) - 5 }),
       ],
     };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
@@ -112,8 +135,8 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     ec2Mock.on(DescribeInstancesCommand).resolves(reservation(instance({ id: 'i-1', InstanceLifecycle: 'spot' })));
     const { provider } = makeProvider();
     const tracked: TrackedRequest = {
-      request: makeRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-1', instanceIds: ['i-1'], launchMessage: 'launched 1 of 2 units; InsufficientInstanceCapacity: x' }, { machineCount: 2 }),
-      template: makeTemplate(),
+      request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-1', instanceIds: ['i-1'], launchMessage: 'launched 1 of 2 units; InsufficientInstanceCapacity: x' }, { machineCount: 2 }),
+      template: anAwsTemplate(),
       machines: [],
     };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
@@ -131,8 +154,8 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     ec2Mock.on(CreateTagsCommand).resolves({});
     const { provider } = makeProvider();
     const tracked: TrackedRequest = {
-      request: makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', validUntil: NOW + 60_000 }),
-      template: makeTemplate(),
+      request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', validUntil: NOW + 60_000 }),
+      template: anAwsTemplate(),
       machines: [],
     };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
@@ -165,8 +188,8 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     ec2Mock.on(CreateTagsCommand).rejects(awsError('UnauthorizedOperation'));
     const { provider } = makeProvider();
     const tracked: TrackedRequest = {
-      request: makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', validUntil: NOW + 60_000 }),
-      template: makeTemplate(),
+      request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', validUntil: NOW + 60_000 }),
+      template: anAwsTemplate(),
       machines: [],
     };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
@@ -188,8 +211,8 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     ec2Mock.on(DescribeInstancesCommand).resolves(reservation(instance({ id: 'i-1' })));
     const { provider } = makeProvider();
     const tracked: TrackedRequest = {
-      request: makeRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-r', validUntil: NOW - 1 }),
-      template: makeTemplate(),
+      request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-r', validUntil: NOW - 1 }),
+      template: anAwsTemplate(),
       machines: [],
     };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
@@ -223,8 +246,8 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     const { provider } = makeProvider();
     const gone = { api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-gone', validUntil: NOW + 60_000 };
     const reports = await provider.describeRequests([
-      { request: makeRequest(gone, { requestId: 'req-gone', createdAt: NOW - 600_000 }), template: makeTemplate(), machines: [] },
-      { request: makeRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-ok', validUntil: NOW + 60_000 }, { machineCount: 1 }), template: makeTemplate(), machines: [] },
+      { request: anAwsRequest(gone, { requestId: 'req-gone', createdAt: NOW - 600_000 }), template: anAwsTemplate(), machines: [] },
+      { request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-ok', validUntil: NOW + 60_000 }, { machineCount: 1 }), template: anAwsTemplate(), machines: [] },
     ]);
     expect(reports.get('req-gone')).toMatchObject({ final: true, message: 'EC2 Fleet no longer exists', providerData: { final: true, finalMessage: 'EC2 Fleet no longer exists' } });
     expect(reports.get(REQUEST_ID)).toMatchObject({ final: true });
@@ -235,7 +258,7 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     ec2Mock.on(DescribeFleetsCommand).rejects(Object.assign(new Error("The fleet ID 'fleet-new' does not exist"), { name: 'InvalidFleetId.NotFound' }));
     const { provider } = makeProvider();
     const data = { api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-new', validUntil: NOW + 60_000 };
-    const report = (await provider.describeRequests([{ request: makeRequest(data, { createdAt: NOW - 170_000 }), template: makeTemplate(), machines: [] }])).get(REQUEST_ID)!;
+    const report = (await provider.describeRequests([{ request: anAwsRequest(data, { createdAt: NOW - 170_000 }), template: anAwsTemplate(), machines: [] }])).get(REQUEST_ID)!;
     expect(report).toMatchObject({ final: false, message: 'EC2 Fleet fleet-new not visible in EC2 yet (eventual consistency)' });
     expect(report.providerData).toBeUndefined();
   });
@@ -244,7 +267,7 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     ec2Mock.on(DescribeFleetsCommand).resolves({ Fleets: [{ FleetId: 'fleet-f', FleetState: 'failed', FulfilledCapacity: 0, TargetCapacitySpecification: { TotalTargetCapacity: 2 } as never }] });
     ec2Mock.on(DescribeFleetHistoryCommand).resolves({ HistoryRecords: [{ EventType: 'service-error', EventInformation: { EventDescription: 'iam:PassRole not allowed' } }] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-f', validUntil: NOW + 60_000 }), template: makeTemplate(), machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-f', validUntil: NOW + 60_000 }), template: anAwsTemplate(), machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report.final).toBe(true);
     expect(report.message).toBe('EC2 Fleet failed: iam:PassRole not allowed');

@@ -13,15 +13,16 @@ import {
   ModifySpotFleetRequestCommand,
 } from '@aws-sdk/client-ec2';
 import type { TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
-import { ec2Mock, inputsOf, instance, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { ec2Mock, inputsOf, instance, makeProvider, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsRequest, anAwsTemplate } from '../../../support/mothers.js';
 
-const template = makeTemplate({ priceType: 'spot', vmType: undefined, vmTypes: { 'm5.large': 1, 'm5.xlarge': 2 }, fleetRole: 'arn:aws:iam::1:role/fleet' });
+const template = anAwsTemplate({ priceType: 'spot', vmType: undefined, vmTypes: { 'm5.large': 1, 'm5.xlarge': 2 }, fleetRole: 'arn:aws:iam::1:role/fleet' });
 
 const ec2Fleet = (type: 'maintain' | 'request', state: string, total: number, fulfilled: number, activity?: string) => ({
   Fleets: [{ FleetId: 'fleet-1', FleetState: state as never, Type: type, ActivityStatus: activity as never, FulfilledCapacity: fulfilled, TargetCapacitySpecification: { TotalTargetCapacity: total, OnDemandTargetCapacity: 0 } }],
 });
 const listing = (...entries: Array<[string, string]>) => ({ ActiveInstances: entries.map(([InstanceId, InstanceType]) => ({ InstanceId, InstanceType: InstanceType as never })) });
-const tracked = (data: Record<string, unknown>): TrackedRequest => ({ request: makeRequest({ validUntil: NOW + 600_000, ...data }), template, machines: [] });
+const tracked = (data: Record<string, unknown>): TrackedRequest => ({ request: anAwsRequest({ validUntil: NOW + 600_000, ...data }), template, machines: [] });
 const report = async (entry: TrackedRequest) => (await makeProvider().provider.describeRequests([entry])).get(REQUEST_ID)!;
 
 describe('how an EC2 Fleet request ends', () => {

@@ -12,7 +12,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import type { Machine } from '../../../../src/domain/machine.js';
-import { asgMock, ec2Mock, inputsOf, makeMachine, makeProvider, makeRequest, RecordingLease, resetMocks } from './aws-test-kit.js';
+import { asgMock, ec2Mock, inputsOf, makeProvider, RecordingLease, resetMocks } from './aws-test-kit.js';
+import { anAwsMachine, anAwsRequest } from '../../../support/mothers.js';
 
 interface FleetState {
   total: number;
@@ -46,8 +47,8 @@ function fakeFleet(initial: Partial<FleetState> & { active: string[] }): FleetSt
 
 /** The request of fleet-m: still filling (`running`) or settled; it asked for `units` (on demand: `onDemandUnits`). */
 const owner = (status: 'running' | 'complete' = 'running', units = 10, onDemandUnits = 4) =>
-  makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units, onDemandUnits }, { status });
-const spot = (...ids: string[]) => ids.map((id) => makeMachine(id, { priceType: 'spot', resourceId: 'fleet-m' }));
+  anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', units, onDemandUnits }, { status });
+const spot = (...ids: string[]) => ids.map((id) => anAwsMachine(id, { priceType: 'spot', resourceId: 'fleet-m' }));
 const targets = () => inputsOf(ec2Mock, ModifyFleetCommand).map((input) => input.TargetCapacitySpecification);
 
 describe('releasing hosts of maintain fleets', () => {
@@ -85,8 +86,8 @@ describe('releasing hosts of maintain fleets', () => {
     fakeFleet({ total: 10, onDemand: 4, active: ['i-od1', 'i-od2', 'i-s1', 'i-s2'] });
     const { provider } = makeProvider();
     const tracked: Machine[] = [
-      makeMachine('i-od1', { priceType: 'ondemand', weight: 2 }),
-      makeMachine('i-od2', { priceType: 'ondemand', weight: 2 }),
+      anAwsMachine('i-od1', { priceType: 'ondemand', weight: 2 }),
+      anAwsMachine('i-od2', { priceType: 'ondemand', weight: 2 }),
       ...spot('i-s1', 'i-s2'),
     ];
     await provider.release([tracked[0], tracked[2]], [owner()], tracked);
@@ -96,7 +97,7 @@ describe('releasing hosts of maintain fleets', () => {
   it('settled: the on-demand target is the on-demand units of the tracked hosts it keeps', async () => {
     fakeFleet({ total: 10, onDemand: 6, active: ['i-od1', 'i-od2', 'i-s1', 'i-s2'] });
     const { provider } = makeProvider();
-    const tracked: Machine[] = [makeMachine('i-od1', { weight: 2 }), makeMachine('i-od2', { weight: 2 }), ...spot('i-s1', 'i-s2')];
+    const tracked: Machine[] = [anAwsMachine('i-od1', { weight: 2 }), anAwsMachine('i-od2', { weight: 2 }), ...spot('i-s1', 'i-s2')];
     await provider.release([tracked[0]], [owner('complete')], tracked);
     expect(targets()).toEqual([{ TotalTargetCapacity: 4, OnDemandTargetCapacity: 2, SpotTargetCapacity: 2 }]);
   });
@@ -135,11 +136,11 @@ describe('releasing hosts of maintain fleets', () => {
     let lease: RecordingLease | undefined;
     const { provider } = makeProvider({}, { lease: (clock) => (lease = new RecordingLease(clock)) });
     await provider.release(
-      [...spot('i-1'), makeMachine('i-3', { requestId: 'req-spot' }), makeMachine('i-5', { requestId: 'req-asg' })],
+      [...spot('i-1'), anAwsMachine('i-3', { requestId: 'req-spot' }), anAwsMachine('i-5', { requestId: 'req-asg' })],
       [
         owner(),
-        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-1' }, { requestId: 'req-spot' }),
-        makeRequest({ api: 'ASG', asgName: 'hostfactory-req-asg' }, { requestId: 'req-asg' }),
+        anAwsRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-1' }, { requestId: 'req-spot' }),
+        anAwsRequest({ api: 'ASG', asgName: 'hostfactory-req-asg' }, { requestId: 'req-asg' }),
       ],
     );
     expect(lease?.resources.sort()).toEqual(['asg:hostfactory-req-asg', 'ec2-fleet:fleet-m', 'spot-fleet:sfr-1']);
@@ -168,8 +169,8 @@ describe('stopReplacing on fleets', () => {
     });
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: ['i-od', 'i-1', 'i-2'].map((InstanceId) => ({ InstanceId })) });
     const { provider } = makeProvider();
-    const request = makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-1' });
-    const tracked = [makeMachine('i-od', { weight: 2 }), makeMachine('i-1', { priceType: 'spot' }), makeMachine('i-2', { priceType: 'spot' })];
+    const request = anAwsRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-1' });
+    const tracked = [anAwsMachine('i-od', { weight: 2 }), anAwsMachine('i-1', { priceType: 'spot' }), anAwsMachine('i-2', { priceType: 'spot' })];
     await provider.stopReplacing([tracked[0]], [request], tracked);
     expect(inputsOf(ec2Mock, ModifySpotFleetRequestCommand)).toEqual([
       { SpotFleetRequestId: 'sfr-1', TargetCapacity: 2, OnDemandTargetCapacity: 0, ExcessCapacityTerminationPolicy: 'noTermination' },
@@ -179,10 +180,10 @@ describe('stopReplacing on fleets', () => {
   it('leaves request and instant fleets alone: they never replace a host', async () => {
     const { provider } = makeProvider();
     const requests = [
-      makeRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-r' }),
-      makeRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-i' }, { requestId: 'req-i' }),
+      anAwsRequest({ api: 'EC2Fleet', fleetType: 'request', fleetId: 'fleet-r' }),
+      anAwsRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-i' }, { requestId: 'req-i' }),
     ];
-    await provider.stopReplacing([makeMachine('i-1'), makeMachine('i-2', { requestId: 'req-i' })], requests, []);
+    await provider.stopReplacing([anAwsMachine('i-1'), anAwsMachine('i-2', { requestId: 'req-i' })], requests, []);
     expect(ec2Mock.calls()).toHaveLength(0);
   });
 

@@ -9,27 +9,28 @@ import {
 } from '@aws-sdk/client-ec2';
 import { DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import type { TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
-import { asgMock, ec2Mock, instance, makeMachine, makeProvider, makeRequest, makeTemplate, NOW, resetMocks } from './aws-test-kit.js';
+import { asgMock, ec2Mock, instance, makeProvider, NOW, resetMocks } from './aws-test-kit.js';
+import { anAwsMachine, anAwsRequest, anAwsTemplate } from '../../../support/mothers.js';
 
 const id = (n: number) => `i-${n.toString(16).padStart(17, '0')}`;
 
 /** 60 RunInstances requests of 25 instances each (1,500 instances), plus fleets of every kind. */
 function trackedRequests(): TrackedRequest[] {
-  const template = makeTemplate();
+  const template = anAwsTemplate();
   const tracked: TrackedRequest[] = [];
   let next = 1;
   for (let r = 0; r < 60; r += 1) {
     const ids = Array.from({ length: 25 }, () => id(next++));
     tracked.push({
-      request: makeRequest({ api: 'RunInstances', instanceIds: ids }, { requestId: `req-run-${r}`, machineCount: 25 }),
+      request: anAwsRequest({ api: 'RunInstances', instanceIds: ids }, { requestId: `req-run-${r}`, machineCount: 25 }),
       template,
-      machines: ids.slice(0, 10).map((machineId) => makeMachine(machineId, { requestId: `req-run-${r}`, status: 'pending' })),
+      machines: ids.slice(0, 10).map((machineId) => anAwsMachine(machineId, { requestId: `req-run-${r}`, status: 'pending' })),
     });
   }
   for (let f = 0; f < 5; f += 1) {
-    tracked.push({ request: makeRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: `fleet-${f}`, validUntil: NOW + 60_000 }, { requestId: `req-fleet-${f}` }), template, machines: [] });
-    tracked.push({ request: makeRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: `fleet-i${f}`, instanceIds: [id(next++)] }, { requestId: `req-instant-${f}` }), template, machines: [] });
-    tracked.push({ request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: `sfr-${f}`, validUntil: NOW + 60_000 }, { requestId: `req-spot-${f}` }), template, machines: [] });
+    tracked.push({ request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: `fleet-${f}`, validUntil: NOW + 60_000 }, { requestId: `req-fleet-${f}` }), template, machines: [] });
+    tracked.push({ request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: `fleet-i${f}`, instanceIds: [id(next++)] }, { requestId: `req-instant-${f}` }), template, machines: [] });
+    tracked.push({ request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: `sfr-${f}`, validUntil: NOW + 60_000 }, { requestId: `req-spot-${f}` }), template, machines: [] });
   }
   return tracked;
 }
@@ -84,8 +85,8 @@ describe('one status poll over many requests', () => {
     }));
     const { provider, clients } = makeProvider();
     const groups: TrackedRequest[] = Array.from({ length: 30 }, (_, n) => ({
-      request: makeRequest({ api: 'ASG', asgName: `hostfactory-req-asg-${n}`, units: 1, validUntil: NOW + 60_000 }, { requestId: `req-asg-${n}` }),
-      template: makeTemplate(),
+      request: anAwsRequest({ api: 'ASG', asgName: `hostfactory-req-asg-${n}`, units: 1, validUntil: NOW + 60_000 }, { requestId: `req-asg-${n}` }),
+      template: anAwsTemplate(),
       machines: [],
     }));
     await provider.describeRequests([...trackedRequests(), ...groups]);

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DescribeInstanceStatusCommand, DescribeInstancesCommand, DescribeSpotInstanceRequestsCommand } from '@aws-sdk/client-ec2';
-import { ec2Mock, inputsOf, instance, makeMachine, makeProvider, NOW, resetMocks } from './aws-test-kit.js';
+import { ec2Mock, inputsOf, instance, makeProvider, NOW, resetMocks } from './aws-test-kit.js';
+import { anAwsMachine } from '../../../support/mothers.js';
 
 describe('reclaims', () => {
   beforeEach(() => {
@@ -37,7 +38,7 @@ describe('reclaims', () => {
       ],
     });
     const { provider } = makeProvider();
-    const machines = ['i-ok', 'i-spot', 'i-spot-fine', 'i-retiring', 'i-stopped', 'i-terminated'].map((id) => makeMachine(id));
+    const machines = ['i-ok', 'i-spot', 'i-spot-fine', 'i-retiring', 'i-stopped', 'i-terminated'].map((id) => anAwsMachine(id));
     const reclaims = await provider.listReclaims(machines);
     const byId = Object.fromEntries(reclaims.map((reclaim) => [reclaim.machineId, reclaim]));
     expect(Object.keys(byId).sort()).toEqual(['i-retiring', 'i-spot', 'i-stopped', 'i-terminated']);
@@ -58,10 +59,10 @@ describe('reclaims', () => {
       .resolves({ Reservations: [{ Instances: [instance({ id: 'i-ok' })] }] });
     const { provider } = makeProvider();
     const machines = [
-      makeMachine('i-gone', { launchTime: Math.floor(NOW / 1000) - 181 }),
+      anAwsMachine('i-gone', { launchTime: Math.floor(NOW / 1000) - 181 }),
       // Launched moments ago: EC2 may not show it yet (eventual consistency); it is not gone.
-      makeMachine('i-new', { launchTime: Math.floor(NOW / 1000) - 170 }),
-      makeMachine('i-ok'),
+      anAwsMachine('i-new', { launchTime: Math.floor(NOW / 1000) - 170 }),
+      anAwsMachine('i-ok'),
     ];
     const reclaims = await provider.listReclaims(machines);
     expect(reclaims).toEqual([{ machineId: 'i-gone', name: 'host-i-gone', gracePeriod: 0, reason: 'instance no longer exists in EC2' }]);
@@ -83,7 +84,7 @@ describe('reclaims', () => {
       ],
     });
     const { provider } = makeProvider();
-    const reclaims = await provider.listReclaims(spot.map((id) => makeMachine(id)));
+    const reclaims = await provider.listReclaims(spot.map((id) => anAwsMachine(id)));
     expect(Object.fromEntries(reclaims.map((reclaim) => [reclaim.machineId, reclaim.gracePeriod]))).toEqual({ 'i-t': 100, 'i-s': 70, 'i-m': 120, 'i-late': 0 });
     expect(reclaims.find((reclaim) => reclaim.machineId === 'i-t')?.reason).toBe('spot interruption notice (instance-terminated-no-capacity)');
   });

@@ -3,13 +3,14 @@ import { DescribeInstancesCommand, DescribeLaunchTemplatesCommand, RunInstancesC
 import { GetRequestStatus } from '../../../../src/application/get-request-status.js';
 import { RequestMachines } from '../../../../src/application/request-machines.js';
 import { CloudProvider, type TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
-import { template, useCaseContainer } from '../../../support/test-container.js';
-import { awsError, ec2Mock, inputsOf, instance, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { useCaseContainer } from '../../../support/test-container.js';
+import { awsError, ec2Mock, inputsOf, instance, makeProvider, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { aTemplate, anAwsRequest, anAwsTemplate } from '../../../support/mothers.js';
 
 /** A request whose launch answer was lost: running, with no AWS provider data. */
 const unconfirmed = (ageMs: number, fields: Partial<TrackedRequest> = {}): TrackedRequest => ({
-  request: makeRequest({}, { createdAt: NOW - ageMs, machineCount: 1, message: 'launch not confirmed yet (ec2:RunInstances failed on the AWS side)' }),
-  template: makeTemplate(),
+  request: anAwsRequest({}, { createdAt: NOW - ageMs, machineCount: 1, message: 'launch not confirmed yet (ec2:RunInstances failed on the AWS side)' }),
+  template: anAwsTemplate(),
   machines: [],
   ...fields,
 });
@@ -67,9 +68,9 @@ describe('requestMachines then getRequestStatus when the launch answer is lost',
   });
 
   /** The use cases over an in-memory store, with the AWS provider on the mocked SDK; one clock for both. */
-  function setup() {
+  async function setup() {
     const kit = makeProvider();
-    const world = useCaseContainer([template({ imageId: 'ami-0123456789abcdef0', subnetIds: ['subnet-a'] })]);
+    const world = await useCaseContainer([aTemplate({ imageId: 'ami-0123456789abcdef0', subnetIds: ['subnet-a'] })]);
     world.clock.time = kit.clock.time;
     world.container.rebind(CloudProvider).toConstantValue(kit.provider);
     const advance = (seconds: number) => {
@@ -84,7 +85,7 @@ describe('requestMachines then getRequestStatus when the launch answer is lost',
       .on(RunInstancesCommand)
       .rejectsOnce(awsError('InternalError', 'An internal error has occurred'))
       .resolves({ ReservationId: 'r-1', Instances: [instance({ id: 'i-1', state: 'pending' })] });
-    const { container, store, advance } = setup();
+    const { container, store, advance } = await setup();
     const { requestId, message } = await container.get(RequestMachines).execute('Small', 1);
     expect(message).toMatch(/^launch not confirmed yet \(.*InternalError.*\); retried on the next status poll$/);
     expect(await store.requests.get(requestId)).toMatchObject({ status: 'running', providerData: {} });
@@ -98,7 +99,7 @@ describe('requestMachines then getRequestStatus when the launch answer is lost',
 
   it('ends the request once the launch stays unconfirmed past the pending timeout', async () => {
     ec2Mock.on(RunInstancesCommand).rejects(awsError('InternalError', 'An internal error has occurred'));
-    const { container, advance } = setup();
+    const { container, advance } = await setup();
     const { requestId } = await container.get(RequestMachines).execute('Small', 1);
     advance(181);
     const [view] = await container.get(GetRequestStatus).execute([requestId]);

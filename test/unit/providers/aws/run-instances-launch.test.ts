@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { HostFactoryError } from '../../../../src/domain/errors.js';
-import { awsError, ec2Mock, inputsOf, instance, makeProvider, makeTemplate, REQUEST_ID, resetMocks, ssmMock } from './aws-test-kit.js';
+import { awsError, ec2Mock, inputsOf, instance, makeProvider, REQUEST_ID, resetMocks, ssmMock } from './aws-test-kit.js';
+import { anAwsTemplate } from '../../../support/mothers.js';
 
 const tagsOf = (spec: Array<{ ResourceType: string; Tags: Array<{ Key: string; Value: string }> }>, type: string) =>
   Object.fromEntries((spec.find((entry) => entry.ResourceType === type)?.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
@@ -30,7 +31,7 @@ describe('RunInstances launch', () => {
     ec2Mock.on(DescribeImagesCommand).resolves({ Images: [{ ImageId: 'ami-0resolved', RootDeviceName: '/dev/sda1' }] });
     ec2Mock.on(RunInstancesCommand).resolves({ ReservationId: 'r-1', Instances: [instance({ id: 'i-1', state: 'pending' }), instance({ id: 'i-2', state: 'pending' })] });
     const { provider } = makeProvider();
-    const template = makeTemplate({
+    const template = anAwsTemplate({
       imageId: '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-6.1-x86_64',
       keyName: 'cluster-key',
       securityGroupIds: ['sg-1', 'sg-2'],
@@ -89,7 +90,7 @@ describe('RunInstances launch', () => {
     ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0resolved' } });
     ec2Mock.on(RunInstancesCommand).resolves({ ReservationId: 'r-1', Instances: [instance()] });
     const { provider } = makeProvider();
-    const template = makeTemplate({ imageId: '/aws/service/ami' });
+    const template = anAwsTemplate({ imageId: '/aws/service/ami' });
     await provider.launch({ requestId: REQUEST_ID, template, units: 1 });
     await provider.launch({ requestId: 'req-second', template, units: 1 });
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(1);
@@ -99,7 +100,7 @@ describe('RunInstances launch', () => {
     ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [{ LaunchTemplateId: 'lt-existing' }] });
     ec2Mock.on(RunInstancesCommand).resolves({ ReservationId: 'r-1', Instances: [instance()] });
     const { provider } = makeProvider();
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate(), units: 1 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate(), units: 1 });
     expect(ec2Mock.commandCalls(CreateLaunchTemplateCommand)).toHaveLength(0);
     expect(inputsOf(ec2Mock, RunInstancesCommand)[0].LaunchTemplate.LaunchTemplateId).toBe('lt-existing');
   });
@@ -107,7 +108,7 @@ describe('RunInstances launch', () => {
   it('uses a given launchTemplateId and sends the template fields as overrides', async () => {
     ec2Mock.on(RunInstancesCommand).resolves({ ReservationId: 'r-1', Instances: [instance()] });
     const { provider } = makeProvider();
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ launchTemplateId: 'lt-admin', keyName: 'k' }), units: 1 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ launchTemplateId: 'lt-admin', keyName: 'k' }), units: 1 });
     expect(ec2Mock.commandCalls(CreateLaunchTemplateCommand)).toHaveLength(0);
     const run = inputsOf(ec2Mock, RunInstancesCommand)[0];
     expect(run.LaunchTemplate).toEqual({ LaunchTemplateId: 'lt-admin', Version: '$Default' });
@@ -121,7 +122,7 @@ describe('RunInstances launch', () => {
       .on(RunInstancesCommand, { SubnetId: 'subnet-b' })
       .resolves({ ReservationId: 'r-2', Instances: [instance(), instance(), instance()] });
     const { provider } = makeProvider();
-    const result = await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ subnetIds: ['subnet-a', 'subnet-b'] }), units: 3 });
+    const result = await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ subnetIds: ['subnet-a', 'subnet-b'] }), units: 3 });
     expect(inputsOf(ec2Mock, RunInstancesCommand).map((input) => [input.SubnetId, input.ClientToken])).toEqual([
       ['subnet-a', `${REQUEST_ID}-0`],
       ['subnet-b', `${REQUEST_ID}-1`],
@@ -137,7 +138,7 @@ describe('RunInstances launch', () => {
       .on(RunInstancesCommand, { SubnetId: 'subnet-b' })
       .rejects(awsError('InsufficientInstanceCapacity', 'no m5.large'));
     const { provider } = makeProvider();
-    const result = await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ subnetIds: ['subnet-a', 'subnet-b'] }), units: 3 });
+    const result = await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ subnetIds: ['subnet-a', 'subnet-b'] }), units: 3 });
     expect(inputsOf(ec2Mock, RunInstancesCommand).map((input) => input.MaxCount)).toEqual([3, 2]);
     expect(result.message).toContain('launched 1 of 3 units');
     expect(result.message).toContain('InsufficientInstanceCapacity');
@@ -151,7 +152,7 @@ describe('RunInstances launch', () => {
       .on(RunInstancesCommand, { SubnetId: 'subnet-b' })
       .rejects(awsError('InvalidSubnetID.NotFound', "The subnet ID 'subnet-b' does not exist"));
     const { provider } = makeProvider();
-    const template = makeTemplate({ vmType: undefined, vmTypes: { 'm5.large': 1, 'm5a.large': 1 }, subnetIds: ['subnet-a', 'subnet-b'] });
+    const template = anAwsTemplate({ vmType: undefined, vmTypes: { 'm5.large': 1, 'm5a.large': 1 }, subnetIds: ['subnet-a', 'subnet-b'] });
     const result = await provider.launch({ requestId: REQUEST_ID, template, units: 4 });
     expect(inputsOf(ec2Mock, RunInstancesCommand).map((input) => [input.InstanceType, input.SubnetId])).toEqual([
       ['m5.large', 'subnet-a'],
@@ -164,7 +165,7 @@ describe('RunInstances launch', () => {
   it('throws INSUFFICIENT_CAPACITY naming the AWS reason when nothing launches', async () => {
     ec2Mock.on(RunInstancesCommand).rejects(awsError('VcpuLimitExceeded', 'You have requested more vCPU capacity than your current vCPU limit'));
     const { provider } = makeProvider();
-    const launch = provider.launch({ requestId: REQUEST_ID, template: makeTemplate(), units: 2 });
+    const launch = provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate(), units: 2 });
     await expect(launch).rejects.toBeInstanceOf(HostFactoryError);
     await expect(launch).rejects.toMatchObject({ code: 'INSUFFICIENT_CAPACITY', message: expect.stringContaining('VcpuLimitExceeded') });
   });
@@ -172,7 +173,7 @@ describe('RunInstances launch', () => {
   it('throws ACCESS_DENIED naming the missing permission', async () => {
     ec2Mock.on(RunInstancesCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
     const { provider } = makeProvider();
-    await expect(provider.launch({ requestId: REQUEST_ID, template: makeTemplate(), units: 1 })).rejects.toMatchObject({
+    await expect(provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate(), units: 1 })).rejects.toMatchObject({
       code: 'ACCESS_DENIED',
       message: expect.stringContaining('ec2:RunInstances'),
     });
@@ -181,7 +182,7 @@ describe('RunInstances launch', () => {
   it('counts weighted units: 5 units of a weight-2 type are 3 instances', async () => {
     ec2Mock.on(RunInstancesCommand).resolves({ ReservationId: 'r-1', Instances: [instance({ InstanceType: 'm5.xlarge' })] });
     const { provider } = makeProvider();
-    const result = await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ vmType: undefined, vmTypes: { 'm5.xlarge': 2 } }), units: 5 });
+    const result = await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ vmType: undefined, vmTypes: { 'm5.xlarge': 2 } }), units: 5 });
     expect(inputsOf(ec2Mock, RunInstancesCommand)[0]).toMatchObject({ InstanceType: 'm5.xlarge', MaxCount: 3 });
     expect(result.machines[0].weight).toBe(2);
   });
@@ -189,7 +190,7 @@ describe('RunInstances launch', () => {
   it('launches spot instances with a max price per instance for a spot template', async () => {
     ec2Mock.on(RunInstancesCommand).resolves({ ReservationId: 'r-1', Instances: [instance({ InstanceLifecycle: 'spot' })] });
     const { provider } = makeProvider();
-    const template = makeTemplate({ priceType: 'spot', providerApi: 'RunInstances', vmType: undefined, vmTypes: { 'm5.xlarge': 2 }, maxSpotPrice: 0.05 });
+    const template = anAwsTemplate({ priceType: 'spot', providerApi: 'RunInstances', vmType: undefined, vmTypes: { 'm5.xlarge': 2 }, maxSpotPrice: 0.05 });
     const result = await provider.launch({ requestId: REQUEST_ID, template, units: 2 });
     expect(inputsOf(ec2Mock, RunInstancesCommand)[0].InstanceMarketOptions).toEqual({
       MarketType: 'spot',
@@ -204,7 +205,7 @@ describe('RunInstances launch', () => {
       Instances: Array.from({ length: input.MaxCount }, () => instance({ InstanceType: input.InstanceType as never })),
     }));
     const { provider } = makeProvider();
-    const template = makeTemplate({
+    const template = anAwsTemplate({
       priceType: 'heterogeneous',
       providerApi: 'RunInstances',
       vmType: undefined,
@@ -223,8 +224,8 @@ describe('RunInstances launch', () => {
   it('replays the same tokens when the same request is launched again', async () => {
     ec2Mock.on(RunInstancesCommand).resolves({ ReservationId: 'r-1', Instances: [instance({ id: 'i-same' })] });
     const { provider } = makeProvider();
-    const first = await provider.launch({ requestId: REQUEST_ID, template: makeTemplate(), units: 1 });
-    const again = await provider.launch({ requestId: REQUEST_ID, template: makeTemplate(), units: 1 });
+    const first = await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate(), units: 1 });
+    const again = await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate(), units: 1 });
     const tokens = inputsOf(ec2Mock, RunInstancesCommand).map((input) => input.ClientToken);
     expect(tokens).toEqual([`${REQUEST_ID}-0`, `${REQUEST_ID}-0`]);
     expect(again.providerData).toEqual(first.providerData);

@@ -15,11 +15,12 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { AllocationStrategy } from '../../../../src/domain/template.js';
 import type { TrackedRequest } from '../../../../src/domain/ports/cloud-provider.js';
-import { awsError, ec2Mock, inputsOf, instance, makeMachine, makeProvider, makeRequest, makeTemplate, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { awsError, ec2Mock, inputsOf, instance, makeProvider, NOW, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsMachine, anAwsRequest, anAwsTemplate } from '../../../support/mothers.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/aws-ec2-spot-fleet-tagging-role';
 
-const spotTemplate = makeTemplate({
+const spotTemplate = anAwsTemplate({
   priceType: 'spot',
   subnetIds: ['subnet-a', 'subnet-b'],
   vmType: undefined,
@@ -77,7 +78,7 @@ describe('Spot Fleet', () => {
 
   it('sends a heterogeneous maintain fleet with on-demand units, max price per unit and pools', async () => {
     const { provider } = makeProvider();
-    const template = makeTemplate({
+    const template = anAwsTemplate({
       ...spotTemplate,
       priceType: 'heterogeneous',
       fleetType: 'maintain',
@@ -107,7 +108,7 @@ describe('Spot Fleet', () => {
     'sends allocationStrategy %s in Spot Fleet spelling',
     async (strategy) => {
       const { provider } = makeProvider();
-      await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ ...spotTemplate, allocationStrategy: strategy }), units: 1 });
+      await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ ...spotTemplate, allocationStrategy: strategy }), units: 1 });
       expect(inputsOf(ec2Mock, RequestSpotFleetCommand)[0].SpotFleetRequestConfig.AllocationStrategy).toBe(strategy);
     },
   );
@@ -115,7 +116,7 @@ describe('Spot Fleet', () => {
   it('refuses providerApi SpotFleet without a fleetRole', async () => {
     const { provider } = makeProvider();
     await expect(
-      provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ ...spotTemplate, providerApi: 'SpotFleet', fleetRole: undefined }), units: 1 }),
+      provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ ...spotTemplate, providerApi: 'SpotFleet', fleetRole: undefined }), units: 1 }),
     ).rejects.toMatchObject({ code: 'INVALID_INPUT', message: expect.stringContaining('fleetRole') });
     expect(ec2Mock.commandCalls(RequestSpotFleetCommand)).toHaveLength(0);
   });
@@ -125,7 +126,7 @@ describe('Spot Fleet', () => {
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1', InstanceType: 'm5.2xlarge' }] });
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1', InstanceType: 'm5.2xlarge', InstanceLifecycle: 'spot' })] }] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report.final).toBe(false);
     expect(report.machines[0]).toMatchObject({ machineId: 'i-1', weight: 2, priceType: 'spot', resourceId: 'sfr-1' });
@@ -140,7 +141,7 @@ describe('Spot Fleet', () => {
       HistoryRecords: [{ EventType: 'error', EventInformation: { EventSubType: 'allLaunchSpecsTemporarilyBlacklisted', EventDescription: 'capacity-not-available' } }],
     });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW - 1 }), template: spotTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW - 1 }), template: spotTemplate, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report.final).toBe(true);
     expect(report.message).toBe('spot fleet active, expired, in error: allLaunchSpecsTemporarilyBlacklisted: capacity-not-available');
@@ -154,7 +155,7 @@ describe('Spot Fleet', () => {
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
     ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance({ id: 'i-1', InstanceLifecycle: 'spot' })] }] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
     expect((await provider.describeRequests([tracked])).get(REQUEST_ID)!.final).toBe(true);
   });
 
@@ -163,7 +164,7 @@ describe('Spot Fleet', () => {
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
     ec2Mock.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-1' does not exist"));
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
     expect((await provider.describeRequests([tracked])).get(REQUEST_ID)!.final).toBe(false);
   });
 
@@ -179,11 +180,11 @@ describe('Spot Fleet', () => {
     const { provider } = makeProvider();
     const reports = await provider.describeRequests([
       {
-        request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-gone', validUntil: NOW + 60_000 }, { requestId: 'req-gone', createdAt: NOW - 181_000 }),
+        request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-gone', validUntil: NOW + 60_000 }, { requestId: 'req-gone', createdAt: NOW - 181_000 }),
         template: spotTemplate,
         machines: [],
       },
-      { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] },
+      { request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] },
     ]);
     expect(reports.get('req-gone')).toMatchObject({ final: true, message: 'spot fleet no longer exists' });
     expect(reports.get(REQUEST_ID)).toMatchObject({ final: false });
@@ -193,7 +194,7 @@ describe('Spot Fleet', () => {
     ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: [spotFleet('sfr-1', 'failed', 4, 0)] });
     ec2Mock.on(DescribeSpotFleetRequestHistoryCommand).resolves({ HistoryRecords: [{ EventType: 'error', EventInformation: { EventDescription: 'iamFleetRoleInvalid' } }] });
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1', validUntil: NOW + 60_000 }), template: spotTemplate, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report).toMatchObject({ final: true, message: 'spot fleet failed: iamFleetRoleInvalid', machines: [] });
     expect(ec2Mock.commandCalls(DescribeSpotFleetInstancesCommand)).toHaveLength(0);
@@ -210,10 +211,10 @@ describe('Spot Fleet', () => {
     ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({ SuccessfulFleetRequests: [{ SpotFleetRequestId: 'sfr-empty' }] });
     const { provider } = makeProvider();
     const result = await provider.release(
-      [makeMachine('i-1', { weight: 2, priceType: 'spot' }), makeMachine('i-2', { requestId: 'req-empty', weight: 2, priceType: 'spot' })],
+      [anAwsMachine('i-1', { weight: 2, priceType: 'spot' }), anAwsMachine('i-2', { requestId: 'req-empty', weight: 2, priceType: 'spot' })],
       [
-        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-keep', units: 6 }),
-        makeRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-empty', units: 2 }, { requestId: 'req-empty' }),
+        anAwsRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-keep', units: 6 }),
+        anAwsRequest({ api: 'SpotFleet', fleetType: 'maintain', spotFleetRequestId: 'sfr-empty', units: 2 }, { requestId: 'req-empty' }),
       ],
     );
     expect(result).toEqual({ failed: {} });
@@ -229,7 +230,7 @@ describe('Spot Fleet', () => {
     ec2Mock.on(DescribeSpotFleetInstancesCommand).resolves({ ActiveInstances: [{ InstanceId: 'i-1' }] });
     ec2Mock.on(CancelSpotFleetRequestsCommand).resolves({});
     const { provider } = makeProvider();
-    await provider.release([makeMachine('i-1')], [makeRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1' })]);
+    await provider.release([anAwsMachine('i-1')], [anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: 'sfr-1' })]);
     expect(ec2Mock.commandCalls(ModifySpotFleetRequestCommand)).toHaveLength(0);
     expect(inputsOf(ec2Mock, TerminateInstancesCommand)).toEqual([{ InstanceIds: ['i-1'] }]);
     expect(inputsOf(ec2Mock, CancelSpotFleetRequestsCommand)).toEqual([{ SpotFleetRequestIds: ['sfr-1'], TerminateInstances: true }]);
@@ -237,7 +238,7 @@ describe('Spot Fleet', () => {
 });
 
 describe('heterogeneous Spot Fleet falling back to on-demand', () => {
-  const heterogeneous = makeTemplate({
+  const heterogeneous = anAwsTemplate({
     ...spotTemplate,
     priceType: 'heterogeneous',
     vmTypes: { 'r5a.large': 1, 'r6i.large': 1 },
@@ -261,7 +262,7 @@ describe('heterogeneous Spot Fleet falling back to on-demand', () => {
 
   it('cancels the short fleet near its expiry, keeps its instances and launches the missing units on vmTypesOnDemand', async () => {
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest(data, { machineCount: 5 }), template: heterogeneous, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest(data, { machineCount: 5 }), template: heterogeneous, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(inputsOf(ec2Mock, CancelSpotFleetRequestsCommand)).toEqual([{ SpotFleetRequestIds: ['sfr-h'], TerminateInstances: false }]);
     const run = inputsOf(ec2Mock, RunInstancesCommand);
@@ -286,9 +287,32 @@ describe('heterogeneous Spot Fleet falling back to on-demand', () => {
     expect(next.machines).toHaveLength(5);
   });
 
+  it('ends the request with the reason, keeping the fleet\'s instances, when the on-demand launch fails; no later poll launches it again', async () => {
+    ec2Mock.on(RunInstancesCommand).rejects(awsError('InsufficientInstanceCapacity', 'We currently do not have sufficient r5.large capacity.'));
+    const { provider, logger } = makeProvider();
+    const tracked: TrackedRequest = { request: anAwsRequest(data, { machineCount: 5 }), template: heterogeneous, machines: [] };
+    const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    const reason = 'on-demand fallback for 3 unit(s) failed: InsufficientInstanceCapacity: We currently do not have sufficient r5.large capacity.';
+    expect(inputsOf(ec2Mock, CancelSpotFleetRequestsCommand)).toEqual([{ SpotFleetRequestIds: ['sfr-h'], TerminateInstances: false }]);
+    expect(ec2Mock.commandCalls(TerminateInstancesCommand)).toHaveLength(0);
+    expect(report).toMatchObject({ final: true, message: reason });
+    expect(report.machines.map((machine) => [machine.machineId, machine.resourceId])).toEqual([
+      ['i-s1', 'sfr-h'],
+      ['i-s2', 'sfr-h'],
+    ]);
+    expect(report.providerData).toMatchObject({ final: true, fallbackInstanceIds: [], finalMessage: reason });
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'heterogeneous fallback failed' }));
+
+    ec2Mock.resetHistory();
+    const next = (await provider.describeRequests([{ ...tracked, request: { ...tracked.request, providerData: report.providerData! } }])).get(REQUEST_ID)!;
+    expect(ec2Mock.commandCalls(RunInstancesCommand)).toHaveLength(0);
+    expect(next).toMatchObject({ final: true, message: reason });
+    expect(next.machines).toHaveLength(2);
+  });
+
   it('waits while the fleet is far from its expiry', async () => {
     const { provider } = makeProvider();
-    const tracked: TrackedRequest = { request: makeRequest({ ...data, validUntil: NOW + 600_000 }), template: heterogeneous, machines: [] };
+    const tracked: TrackedRequest = { request: anAwsRequest({ ...data, validUntil: NOW + 600_000 }), template: heterogeneous, machines: [] };
     const report = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
     expect(report.final).toBe(false);
     expect(ec2Mock.commandCalls(CancelSpotFleetRequestsCommand)).toHaveLength(0);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CreateFleetCommand, DescribeLaunchTemplatesCommand, DescribeSubnetsCommand, RequestSpotFleetCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { awsError, ec2Mock, inputsOf, instance, makeProvider, makeTemplate, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { awsError, ec2Mock, inputsOf, instance, makeProvider, REQUEST_ID, resetMocks } from './aws-test-kit.js';
+import { anAwsTemplate } from '../../../support/mothers.js';
 
 const SUBNETS = ['subnet-a1', 'subnet-a2', 'subnet-b1'];
 const subnets = {
@@ -13,7 +14,7 @@ const subnets = {
     { SubnetId: 'subnet-b1', AvailabilityZone: 'us-east-1b', AvailableIpAddressCount: 5 },
   ],
 };
-const fleetTemplate = makeTemplate({ priceType: 'spot', providerApi: 'EC2Fleet', fleetType: 'request', subnetIds: SUBNETS });
+const fleetTemplate = anAwsTemplate({ priceType: 'spot', providerApi: 'EC2Fleet', fleetType: 'request', subnetIds: SUBNETS });
 const overrideSubnets = (overrides: Array<{ SubnetId?: string }>) => [...new Set(overrides.map((override) => override.SubnetId))];
 
 describe('one subnet per Availability Zone for fleets', () => {
@@ -39,7 +40,7 @@ describe('one subnet per Availability Zone for fleets', () => {
 
   it('does the same for a Spot Fleet', async () => {
     const { provider } = makeProvider({}, { workDir });
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ ...fleetTemplate, providerApi: 'SpotFleet', fleetRole: 'arn:aws:iam::1:role/f' }), units: 2 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ ...fleetTemplate, providerApi: 'SpotFleet', fleetRole: 'arn:aws:iam::1:role/f' }), units: 2 });
     expect(overrideSubnets(inputsOf(ec2Mock, RequestSpotFleetCommand)[0].SpotFleetRequestConfig.LaunchTemplateConfigs[0].Overrides)).toEqual(['subnet-a2', 'subnet-b1']);
   });
 
@@ -72,7 +73,7 @@ describe('one subnet per Availability Zone for fleets', () => {
   it('leaves RunInstances alone: it tries every subnet in turn', async () => {
     ec2Mock.on(RunInstancesCommand).resolves({ ReservationId: 'r-1', Instances: [instance()] });
     const { provider } = makeProvider({}, { workDir });
-    await provider.launch({ requestId: REQUEST_ID, template: makeTemplate({ subnetIds: SUBNETS }), units: 1 });
+    await provider.launch({ requestId: REQUEST_ID, template: anAwsTemplate({ subnetIds: SUBNETS }), units: 1 });
     expect(ec2Mock.commandCalls(DescribeSubnetsCommand)).toHaveLength(0);
   });
 });

@@ -4,7 +4,8 @@ import { Clock } from '../../../../src/domain/ports/clock.js';
 import { Logger } from '../../../../src/domain/ports/logger.js';
 import { SimCloudProvider } from '../../../../src/providers/sim/sim-cloud-provider.js';
 import { SimCloudSettings } from '../../../../src/providers/sim/sim-cloud-settings.js';
-import { makeRequest, makeSimWorld, makeTemplate, machinesOf, tracked, type SimWorld } from './sim-fixtures.js';
+import { makeSimWorld, machinesOf, tracked, type SimWorld } from './sim-fixtures.js';
+import { aSimRequest, aSimTemplate } from '../../../support/mothers.js';
 
 let world: SimWorld;
 afterEach(async () => {
@@ -14,7 +15,7 @@ afterEach(async () => {
 describe('SimCloudProvider', () => {
   it('launches EC2-like pending instances tagged for HostFactory', async () => {
     world = makeSimWorld();
-    const template = makeTemplate();
+    const template = aSimTemplate();
     const result = await world.provider.launch({ requestId: 'req-1', template, units: 3 });
 
     expect(result.providerData.simReservationId).toMatch(/^r-[0-9a-f]{17}$/);
@@ -41,7 +42,7 @@ describe('SimCloudProvider', () => {
 
   it('gives every instance of the sim its own address, across requests', async () => {
     world = makeSimWorld();
-    const template = makeTemplate();
+    const template = aSimTemplate();
     const a = await world.provider.launch({ requestId: 'req-a', template, units: 40 });
     const b = await world.otherProcess().launch({ requestId: 'req-b', template, units: 40 });
     const ips = [...a.machines, ...b.machines].map((machine) => machine.privateIpAddress);
@@ -50,9 +51,9 @@ describe('SimCloudProvider', () => {
 
   it('runs instances once the boot delay has passed, as seen by a later process', async () => {
     world = makeSimWorld({ SIM_BOOT_DELAY_SEC: 5 });
-    const template = makeTemplate();
+    const template = aSimTemplate();
     const result = await world.provider.launch({ requestId: 'req-1', template, units: 2 });
-    const request = makeRequest('req-1', template, 2);
+    const request = aSimRequest('req-1', template, 2);
     const later = world.otherProcess();
 
     world.clock.advance(4);
@@ -69,7 +70,7 @@ describe('SimCloudProvider', () => {
 
   it('returns the same instances when launch is called again for the same request', async () => {
     world = makeSimWorld();
-    const template = makeTemplate();
+    const template = aSimTemplate();
     const first = await world.provider.launch({ requestId: 'req-1', template, units: 2 });
     world.clock.advance(10);
     const second = await world.provider.launch({ requestId: 'req-1', template, units: 2 });
@@ -80,8 +81,8 @@ describe('SimCloudProvider', () => {
 
   it('shuts released instances down, then terminates them, and release is idempotent', async () => {
     world = makeSimWorld({ SIM_SHUTDOWN_DELAY_SEC: 3 });
-    const template = makeTemplate();
-    const request = makeRequest('req-1', template, 2);
+    const template = aSimTemplate();
+    const request = aSimRequest('req-1', template, 2);
     const machines = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 2 }), 'req-1', template.templateId);
     world.clock.advance(10);
 
@@ -99,8 +100,8 @@ describe('SimCloudProvider', () => {
 
   it('reports a tracked request the sim never launched as not final at first, then final', async () => {
     world = makeSimWorld();
-    const template = makeTemplate();
-    const request = makeRequest('req-lost', template, 1, world.clock.now());
+    const template = aSimTemplate();
+    const request = aSimRequest('req-lost', template, 1, world.clock.now());
     let report = (await world.provider.describeRequests([tracked(request, template)])).get('req-lost');
     expect(report).toMatchObject({ machines: [], final: false });
     world.clock.advance(120);
@@ -111,8 +112,8 @@ describe('SimCloudProvider', () => {
 
   it('forgets instances an hour after they terminated and then reports them terminated', async () => {
     world = makeSimWorld();
-    const template = makeTemplate();
-    const request = makeRequest('req-old', template, 1);
+    const template = aSimTemplate();
+    const request = aSimRequest('req-old', template, 1);
     const machines = machinesOf(await world.provider.launch({ requestId: 'req-old', template, units: 1 }), 'req-old', template.templateId);
     await world.provider.release(machines, [request]);
     world.clock.advance(2 * 3600);
@@ -123,7 +124,7 @@ describe('SimCloudProvider', () => {
 
   it('launches spot instances for spot templates', async () => {
     world = makeSimWorld();
-    const template = makeTemplate({ priceType: 'spot', vmType: undefined, vmTypes: { 'c5.large': 1, 'c5.xlarge': 2 } });
+    const template = aSimTemplate({ priceType: 'spot', vmType: undefined, vmTypes: { 'c5.large': 1, 'c5.xlarge': 2 } });
     const result = await world.provider.launch({ requestId: 'req-spot', template, units: 4 });
     expect(result.machines.every((machine) => machine.priceType === 'spot')).toBe(true);
     expect(result.machines.reduce((sum, machine) => sum + machine.weight, 0)).toBe(4);
@@ -137,7 +138,7 @@ describe('SimCloudProvider', () => {
     container.bind(Logger).toConstantValue(world.logger);
     container.bind(SimCloudProvider).toSelf().inSingletonScope();
     const provider = container.get(SimCloudProvider);
-    const result = await provider.launch({ requestId: 'req-di', template: makeTemplate(), units: 1 });
+    const result = await provider.launch({ requestId: 'req-di', template: aSimTemplate(), units: 1 });
     expect(result.machines).toHaveLength(1);
     await provider.close();
   });

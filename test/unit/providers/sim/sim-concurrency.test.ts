@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimCloudProvider } from '../../../../src/providers/sim/sim-cloud-provider.js';
-import { FakeClock, MemoryLogger, makeRequest, makeSettings, makeTemplate, makeWorkDir, machinesOf, tracked } from './sim-fixtures.js';
+import { FakeClock, MemoryLogger, makeSettings, makeWorkDir, machinesOf, tracked } from './sim-fixtures.js';
+import { aSimRequest, aSimTemplate } from '../../../support/mothers.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -24,7 +25,7 @@ function processes(count: number, raw: Record<string, unknown> = {}): Array<{ pr
 describe('SimCloudProvider across processes', () => {
   it('launches one set of instances when two processes launch the same request at once', async () => {
     const [{ provider: first }, { provider: second }] = processes(2);
-    const template = makeTemplate();
+    const template = aSimTemplate();
     const [a, b] = await Promise.all([
       first.launch({ requestId: 'req-same', template, units: 4 }),
       second.launch({ requestId: 'req-same', template, units: 4 }),
@@ -34,13 +35,13 @@ describe('SimCloudProvider across processes', () => {
     expect(ids(b)).toEqual(ids(a));
     expect(b.providerData).toEqual(a.providerData);
 
-    const report = (await first.describeRequests([tracked(makeRequest('req-same', template, 4), template)])).get('req-same');
+    const report = (await first.describeRequests([tracked(aSimRequest('req-same', template, 4), template)])).get('req-same');
     expect(report?.machines).toHaveLength(4);
   });
 
   it('honours capacity across processes launching at once', async () => {
     const providers = processes(3, { SIM_CAPACITY: { 'm5.large': 5 } });
-    const template = makeTemplate();
+    const template = aSimTemplate();
     const results = await Promise.all(providers.map(({ provider }, index) => provider.launch({ requestId: `req-${index}`, template, units: 2 })));
     expect(results.flatMap((result) => result.machines)).toHaveLength(5);
     expect(results.map((result) => result.message).filter(Boolean)).toEqual(['InsufficientInstanceCapacity: only 1 of 2 m5.large available']);
@@ -52,7 +53,7 @@ describe('SIM_SEED', () => {
   async function fates(seed: string) {
     const raw = { SIM_SEED: seed, SIM_LAUNCH_FAILURE_RATE: 0.3, SIM_INTERRUPTION_RATE: 0.5, SIM_INTERRUPTION_AFTER_SEC: 60 };
     const { provider, clock } = processes(1, raw)[0];
-    const template = makeTemplate({ priceType: 'spot' });
+    const template = aSimTemplate({ priceType: 'spot' });
     const machines = machinesOf(await provider.launch({ requestId: 'req-seeded', template, units: 30 }), 'req-seeded', template.templateId);
     clock.advance(70);
     return {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostFactoryError } from '../../../../src/domain/errors.js';
-import { makeRequest, makeSimWorld, makeTemplate, machinesOf, tracked, type SimWorld } from './sim-fixtures.js';
+import { makeSimWorld, machinesOf, tracked, type SimWorld } from './sim-fixtures.js';
+import { aSimRequest, aSimTemplate } from '../../../support/mothers.js';
 
 let world: SimWorld;
 afterEach(async () => {
@@ -11,12 +12,12 @@ describe('SimCloudProvider fault injection', () => {
   describe('SIM_CAPACITY', () => {
     it('launches only what fits, and the request report says why it is short', async () => {
       world = makeSimWorld({ SIM_CAPACITY: { 'm5.large': 3 } });
-      const template = makeTemplate();
+      const template = aSimTemplate();
       const result = await world.provider.launch({ requestId: 'req-1', template, units: 5 });
       expect(result.machines).toHaveLength(3);
       expect(result.message).toBe('InsufficientInstanceCapacity: only 3 of 5 m5.large available');
 
-      const report = (await world.provider.describeRequests([tracked(makeRequest('req-1', template, 5), template)])).get('req-1');
+      const report = (await world.provider.describeRequests([tracked(aSimRequest('req-1', template, 5), template)])).get('req-1');
       expect(report?.final).toBe(true);
       expect(report?.machines).toHaveLength(3);
       expect(report?.message).toBe('InsufficientInstanceCapacity: only 3 of 5 m5.large available');
@@ -24,14 +25,14 @@ describe('SimCloudProvider fault injection', () => {
 
     it('throws INSUFFICIENT_CAPACITY when nothing fits, and launches again once capacity is freed', async () => {
       world = makeSimWorld({ SIM_CAPACITY: { 'm5.large': 2 } });
-      const template = makeTemplate();
+      const template = aSimTemplate();
       const first = await world.provider.launch({ requestId: 'req-1', template, units: 2 });
 
       const error = await world.provider.launch({ requestId: 'req-2', template, units: 1 }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(HostFactoryError);
       expect((error as HostFactoryError).code).toBe('INSUFFICIENT_CAPACITY');
 
-      await world.provider.release(machinesOf(first, 'req-1', template.templateId), [makeRequest('req-1', template, 2)]);
+      await world.provider.release(machinesOf(first, 'req-1', template.templateId), [aSimRequest('req-1', template, 2)]);
       world.clock.advance(5);
       const retried = await world.provider.launch({ requestId: 'req-2', template, units: 1 });
       expect(retried.machines).toHaveLength(1);
@@ -39,7 +40,7 @@ describe('SimCloudProvider fault injection', () => {
 
     it('limits only the types it names', async () => {
       world = makeSimWorld({ SIM_CAPACITY: { 'm5.large': 0 } });
-      const result = await world.provider.launch({ requestId: 'req-1', template: makeTemplate({ vmType: 'c5.large' }), units: 4 });
+      const result = await world.provider.launch({ requestId: 'req-1', template: aSimTemplate({ vmType: 'c5.large' }), units: 4 });
       expect(result.machines).toHaveLength(4);
     });
   });
@@ -47,7 +48,7 @@ describe('SimCloudProvider fault injection', () => {
   describe('SIM_LAUNCH_FAILURE_RATE', () => {
     it('makes failing instances go from pending to terminated at boot time with a reason', async () => {
       world = makeSimWorld({ SIM_LAUNCH_FAILURE_RATE: 1, SIM_BOOT_DELAY_SEC: 2 });
-      const template = makeTemplate();
+      const template = aSimTemplate();
       const machines = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 2 }), 'req-1', template.templateId);
       expect((await world.provider.describeMachines(machines)).map((machine) => machine.status)).toEqual(['pending', 'pending']);
 
@@ -59,7 +60,7 @@ describe('SimCloudProvider fault injection', () => {
 
     it('fails some instances and not others at a partial rate', async () => {
       world = makeSimWorld({ SIM_LAUNCH_FAILURE_RATE: 0.5, SIM_SEED: 'failures' });
-      const template = makeTemplate();
+      const template = aSimTemplate();
       const machines = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 40 }), 'req-1', template.templateId);
       world.clock.advance(10);
       const statuses = (await world.provider.describeMachines(machines)).map((machine) => machine.status);
@@ -75,7 +76,7 @@ describe('SimCloudProvider fault injection', () => {
 
     it('gives spot instances a notice after AFTER_SEC, counts the grace period down, then terminates them', async () => {
       world = makeSimWorld(knobs);
-      const template = makeTemplate({ priceType: 'spot' });
+      const template = aSimTemplate({ priceType: 'spot' });
       const machines = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 1 }), 'req-1', template.templateId);
 
       world.clock.advance(59);
@@ -99,7 +100,7 @@ describe('SimCloudProvider fault injection', () => {
 
     it('never interrupts on-demand instances', async () => {
       world = makeSimWorld(knobs);
-      const template = makeTemplate({ priceType: 'ondemand' });
+      const template = aSimTemplate({ priceType: 'ondemand' });
       const machines = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 3 }), 'req-1', template.templateId);
       world.clock.advance(1000);
       expect(await world.provider.listReclaims(machines)).toEqual([]);
@@ -108,10 +109,10 @@ describe('SimCloudProvider fault injection', () => {
 
     it('does not interrupt instances HostFactory released before the notice', async () => {
       world = makeSimWorld(knobs);
-      const template = makeTemplate({ priceType: 'spot' });
+      const template = aSimTemplate({ priceType: 'spot' });
       const machines = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 1 }), 'req-1', template.templateId);
       world.clock.advance(30);
-      await world.provider.release(machines, [makeRequest('req-1', template, 1)]);
+      await world.provider.release(machines, [aSimRequest('req-1', template, 1)]);
       world.clock.advance(60);
       expect(await world.provider.listReclaims(machines)).toEqual([]);
       expect((await world.provider.describeMachines(machines))[0].failureMessage).toBeUndefined();
@@ -121,7 +122,7 @@ describe('SimCloudProvider fault injection', () => {
   describe('the console (outside HostFactory)', () => {
     it('interrupt gives a notice with the grace asked for, seen by the provider', async () => {
       world = makeSimWorld();
-      const template = makeTemplate();
+      const template = aSimTemplate();
       const machines = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 2 }), 'req-1', template.templateId);
       world.clock.advance(10);
       await world.console.interrupt(machines[1].machineId, 30);
@@ -133,7 +134,7 @@ describe('SimCloudProvider fault injection', () => {
 
     it('terminate is detected as terminated outside HostFactory, with no grace left', async () => {
       world = makeSimWorld();
-      const template = makeTemplate();
+      const template = aSimTemplate();
       const machines = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 2 }), 'req-1', template.templateId);
       world.clock.advance(10);
       await world.console.terminate(machines[0].machineId);
@@ -147,7 +148,7 @@ describe('SimCloudProvider fault injection', () => {
 
     it('reports hosts the sim no longer knows as terminated outside HostFactory', async () => {
       world = makeSimWorld();
-      const template = makeTemplate();
+      const template = aSimTemplate();
       const [machine] = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 1 }), 'req-1', template.templateId);
       const stranger = { ...machine, machineId: 'i-00000000000000bad', name: 'ip-10-0-99-99.ec2.internal' };
       expect(await world.provider.listReclaims([machine, stranger])).toEqual([
@@ -157,7 +158,7 @@ describe('SimCloudProvider fault injection', () => {
 
     it('refuses unknown instances and interrupting an instance that is already ending', async () => {
       world = makeSimWorld();
-      const template = makeTemplate();
+      const template = aSimTemplate();
       const [machine] = machinesOf(await world.provider.launch({ requestId: 'req-1', template, units: 1 }), 'req-1', template.templateId);
       await expect(world.console.terminate('i-00000000000000bad')).rejects.toMatchObject({ code: 'INVALID_INPUT' });
       await world.console.terminate(machine.machineId);

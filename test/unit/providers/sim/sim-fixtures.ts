@@ -11,8 +11,7 @@ import { SimCloudProvider } from '../../../../src/providers/sim/sim-cloud-provid
 import { SimCloudConsole } from '../../../../src/providers/sim/sim-cloud-console.js';
 import { parseSimConfig } from '../../../../src/providers/sim/sim-config.js';
 import { SIM_STATE_FILE_NAME, type SimCloudSettings } from '../../../../src/providers/sim/sim-cloud-settings.js';
-
-export const START_MS = 1_700_000_000_000;
+import { SIM_START_MS as START_MS } from '../../../support/mothers.js';
 
 /** A clock tests move by hand. */
 export class FakeClock implements Clock {
@@ -40,22 +39,6 @@ export class MemoryLogger implements Logger {
   error(fields: Record<string, unknown>, message: string): void {
     this.entries.push({ level: 'error', fields, message });
   }
-}
-
-export function makeTemplate(overrides: Partial<Template> = {}): Template {
-  return {
-    templateId: 'sim-small',
-    maxNumber: 100,
-    attributes: { type: ['String', 'X86_64'], ncpus: ['Numeric', '2'], nram: ['Numeric', '4096'] },
-    priceType: 'ondemand',
-    subnetIds: [],
-    vmType: 'm5.large',
-    instanceTags: { team: 'grid' },
-    securityGroupIds: [],
-    raw: {},
-    sourceFile: '/etc/hf/simprov_templates.json',
-    ...overrides,
-  };
 }
 
 /** A fresh work dir; `cleanup` removes it. */
@@ -100,21 +83,6 @@ export function makeSimWorld(raw: Record<string, unknown> = {}): SimWorld {
       await Promise.all(opened.map((item) => item.close()));
       workDir.cleanup();
     },
-  };
-}
-
-export function makeRequest(requestId: string, template: Template, units: number, createdAt = START_MS): Request {
-  return {
-    requestId,
-    kind: 'acquire',
-    status: 'running',
-    templateId: template.templateId,
-    machineCount: units,
-    providerName: 'siminst',
-    providerData: {},
-    createdAt,
-    updatedAt: createdAt,
-    version: 0,
   };
 }
 

@@ -1,0 +1,78 @@
+import { inject, injectable } from 'inversify';
+import { toHostFactoryError } from '../domain/errors.js';
+import { CloudProvider } from '../domain/ports/cloud-provider.js';
+import type { HealthCheck, HealthFinding } from '../domain/ports/health-check.js';
+import { RequestRepository } from '../domain/ports/request-repository.js';
+import { TemplateRepository } from '../domain/ports/template-repository.js';
+
+/** Clock skew against the cloud that is reported as a warning, then as a failure (SigV4 refuses requests 5 minutes off). */
+export const CLOCK_SKEW_WARN_MS = 10_000;
+export const CLOCK_SKEW_FAIL_MS = 300_000;
+
+const failed = (error: unknown): HealthFinding[] => {
+  const reason = toHostFactoryError(error);
+  return [{ status: 'fail', message: `${reason.code}: ${reason.message}` }];
+};
+
+/** Every template file parses and every template is valid; with none valid HostFactory can launch nothing. */
+@injectable()
+export class TemplatesHealth implements HealthCheck {
+  readonly component = 'templates';
+  constructor(@inject(TemplateRepository) private readonly templates: TemplateRepository) {}
+
+  async run(): Promise<HealthFinding[]> {
+    try {
+      const { templates, problems } = await this.templates.list();
+      if (problems.length > 0) {
+        const named = problems.map((problem) => `${[problem.file, problem.templateId, problem.field].filter(Boolean).join(' ')}: ${problem.message}`).join('; ');
+        // Broken templates are left out and the others still serve HostFactory: a warning, unless none is left.
+        return [{ status: templates.length > 0 ? 'warn' : 'fail', message: `${problems.length} broken (${named}); ${templates.length} valid` }];
+      }
+      if (templates.length === 0) return [{ status: 'fail', message: 'no template defined' }];
+      return [{ status: 'ok', message: `${templates.length} templates valid` }];
+    } catch (error) {
+      return failed(error);
+    }
+  }
+}
+
+/** The store answers a read of the outstanding requests (it was opened, so its schema is the latest). */
+@injectable()
+export class StoreHealth implements HealthCheck {
+  readonly component = 'store';
+  constructor(@inject(RequestRepository) private readonly requests: RequestRepository) {}
+
+  async run(): Promise<HealthFinding[]> {
+    try {
+      const outstanding = await this.requests.listOutstanding();
+      return [{ status: 'ok', message: `reachable and migrated; ${outstanding.length} requests outstanding` }];
+    } catch (error) {
+      return failed(error);
+    }
+  }
+}
+
+/** One cheap cloud call: credentials valid and the region reachable; the cloud's clock against ours. */
+@injectable()
+export class CloudHealth implements HealthCheck {
+  readonly component = 'cloud';
+  constructor(@inject(CloudProvider) private readonly cloud: CloudProvider) {}
+
+  async run(): Promise<HealthFinding[]> {
+    if (!this.cloud.checkAccess) return [{ status: 'warn', message: 'this cloud provider has no access probe' }];
+    try {
+      const access = await this.cloud.checkAccess();
+      return [{ status: 'ok', message: access.message }, clockFinding(access.clockSkewMs)];
+    } catch (error) {
+      return failed(error);
+    }
+  }
+}
+
+function clockFinding(skewMs: number | undefined): HealthFinding {
+  if (skewMs === undefined) return { status: 'ok', message: 'clock: the cloud does not tell its time; not compared' };
+  const seconds = `${skewMs >= 0 ? 'behind' : 'ahead of'} the cloud by ${(Math.abs(skewMs) / 1000).toFixed(0)} s`;
+  if (Math.abs(skewMs) >= CLOCK_SKEW_FAIL_MS) return { status: 'fail', message: `clock ${seconds}: AWS refuses signed requests beyond 5 minutes; fix NTP` };
+  if (Math.abs(skewMs) >= CLOCK_SKEW_WARN_MS) return { status: 'warn', message: `clock ${seconds}: grace periods reported to HostFactory are off by as much` };
+  return { status: 'ok', message: `clock ${seconds} (within ${CLOCK_SKEW_WARN_MS / 1000} s)` };
+}
