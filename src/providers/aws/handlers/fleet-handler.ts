@@ -131,6 +131,7 @@ export class FleetHandler implements ApiHandler {
     const nearExpiry = data.validUntil !== undefined && now >= data.validUntil - FALLBACK_LEAD_MS;
     if (fleet && short && nearExpiry && !inError && data.final !== true && fleet.state !== 'failed' && this.fallback?.applies(request)) {
       const fell = await this.fallback.run(request, fleet, () => this.api.gateway.remove([id], false));
+      if (fell.retry) return { ...observation, final: false, message: fell.message };
       observation.instanceIds.push(...(fell.data.fallbackInstanceIds ?? []));
       Object.assign(observation.owners, fell.data.owners ?? {});
       return { ...observation, final: true, message: fell.message, providerData: { ...fell.data, final: true, ...(fell.message ? { finalMessage: fell.message } : {}) } };

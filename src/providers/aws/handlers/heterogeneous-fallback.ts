@@ -1,6 +1,6 @@
 import type { Template } from '../../../domain/template.js';
 import { planCapacity } from '../capacity-plan.js';
-import { awsReason } from '../ec2/aws-errors.js';
+import { awsReason, isOutcomeUnknown, isRetryable } from '../ec2/aws-errors.js';
 import type { FleetView } from '../ec2/fleet-gateway.js';
 import type { AwsProviderData } from '../provider-data.js';
 import { requestTags } from '../resource-tags.js';
@@ -10,6 +10,8 @@ import type { ApiHandler, AwsContext, ObservedRequest } from './api-handler.js';
 export interface FallbackResult {
   data: AwsProviderData;
   message?: string;
+  /** The launch failed in a way another try may fix (throttling, an AWS-side error, a lost answer): not final, tried again next poll. */
+  retry?: boolean;
 }
 
 /**
@@ -61,6 +63,12 @@ export class HeterogeneousFallback {
       return { data, message: result.message && `on-demand fallback: ${result.message}` };
     } catch (error) {
       const message = `on-demand fallback for ${missing} unit(s) failed: ${awsReason(error)}`;
+      // The same tokens make a second try launch nothing twice; a request is given up on once its hosts would be stuck pending anyway.
+      const expiredLongAgo = request.data.validUntil !== undefined && this.context.clock.now() >= request.data.validUntil + this.context.config.instancePendingTimeoutSec * 1000;
+      if ((isRetryable(error) || isOutcomeUnknown(error)) && !expiredLongAgo) {
+        this.context.logger.warn({ requestId: request.request.requestId, error: message }, 'heterogeneous fallback failed; tried again next poll');
+        return { data: request.data, message: `${message}; retried next poll`, retry: true };
+      }
       this.context.logger.warn({ requestId: request.request.requestId, error: message }, 'heterogeneous fallback failed');
       return { data, message };
     }

@@ -310,6 +310,27 @@ describe('heterogeneous Spot Fleet falling back to on-demand', () => {
     expect(next.machines).toHaveLength(2);
   });
 
+  it('keeps the request open when the on-demand launch is throttled, and launches with the same token on the next poll', async () => {
+    ec2Mock
+      .on(RunInstancesCommand)
+      .rejectsOnce(awsError('RequestLimitExceeded', 'Request limit exceeded.'))
+      .callsFake((input: { MaxCount: number }) => ({
+        ReservationId: 'r-od',
+        Instances: Array.from({ length: input.MaxCount }, (_, n) => instance({ id: `i-od${n}`, InstanceType: 'r5.large' })),
+      }));
+    const { provider } = makeProvider();
+    const tracked: TrackedRequest = { request: anAwsRequest(data, { machineCount: 5 }), template: heterogeneous, machines: [] };
+    const first = (await provider.describeRequests([tracked])).get(REQUEST_ID)!;
+    expect(first).toMatchObject({ final: false, message: expect.stringMatching(/RequestLimitExceeded.*retried next poll$/) });
+    expect(first.providerData?.fallbackInstanceIds).toBeUndefined();
+
+    const next = (await provider.describeRequests([{ ...tracked, request: { ...tracked.request, providerData: first.providerData ?? data } }])).get(REQUEST_ID)!;
+    const tokens = inputsOf(ec2Mock, RunInstancesCommand).map((input) => input.ClientToken);
+    expect(tokens).toEqual([`${REQUEST_ID}-od-0`, `${REQUEST_ID}-od-0`]);
+    expect(next.final).toBe(true);
+    expect(next.machines).toHaveLength(5);
+  });
+
   it('waits while the fleet is far from its expiry', async () => {
     const { provider } = makeProvider();
     const tracked: TrackedRequest = { request: anAwsRequest({ ...data, validUntil: NOW + 600_000 }), template: heterogeneous, machines: [] };
