@@ -47,6 +47,13 @@ module.exports = {
       to: { path: '^src/providers/', pathNot: '^src/providers/$1/' },
     },
     {
+      name: 'client-is-light',
+      comment: 'the scripts\' client of `hostfactory serve` (src/client) loads node builtins, the shared protocol and the dir resolution, nothing else',
+      severity: 'error',
+      from: { path: '^src/client/' },
+      to: { pathNot: ['^src/client/', '^src/shared/hostfactory-protocol\\.ts$', '^src/infrastructure/config/runtime-settings\\.ts$', '^node:'], dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'only-root-binds',
       comment: 'nobody imports the composition root but main.ts',
       severity: 'error',

@@ -24,4 +24,15 @@ await build({
   output: { dir: 'dist/bundle', format: 'esm', codeSplitting: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   logLevel: 'warn',
 });
+// The scripts' client of `hostfactory serve`: one small file of its own that imports node builtins
+// only (it imports ./hostfactory.js at run time, by a URL the bundler leaves alone, when no server
+// takes the call).
+await build({
+  cwd: root,
+  input: { 'hostfactory-client': 'dist/client/script-client.js' },
+  platform: 'node',
+  output: { dir: 'dist/bundle', format: 'esm', codeSplitting: false, entryFileNames: '[name].js' },
+  logLevel: 'warn',
+});
 await chmod(`${root}/dist/bundle/hostfactory.js`, 0o755);
+await chmod(`${root}/dist/bundle/hostfactory-client.js`, 0o755);

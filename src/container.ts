@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Container } from 'inversify';
 import { join } from 'node:path';
 import { CheckHealth } from './application/check-health.js';
+import { CheckTemplates } from './application/check-templates.js';
 import { GetAvailableTemplates } from './application/get-available-templates.js';
 import { GetRequestStatus } from './application/get-request-status.js';
 import { GetReturnRequests } from './application/get-return-requests.js';
@@ -15,11 +16,14 @@ import { Reconcile, ReconcileSettings } from './application/reconcile.js';
 import { RequestReturnMachines } from './application/request-return-machines.js';
 import { ScheduledReconcile } from './application/scheduled-reconcile.js';
 import { TemplateCatalog } from './application/template-catalog.js';
+import { CapacityMemorySettings, UnavailableOfferings } from './application/unavailable-offerings.js';
+import { CapacityMemory } from './domain/ports/capacity-memory.js';
 import { Clock } from './domain/ports/clock.js';
 import { CloudProvider } from './domain/ports/cloud-provider.js';
 import { HealthCheck } from './domain/ports/health-check.js';
 import { InterruptionFeed } from './domain/ports/interruption-feed.js';
 import { Logger } from './domain/ports/logger.js';
+import { Metrics } from './domain/ports/metrics.js';
 import { MachineRepository } from './domain/ports/machine-repository.js';
 import { RequestRepository } from './domain/ports/request-repository.js';
 import { ResourceLease } from './domain/ports/resource-lease.js';
@@ -31,6 +35,8 @@ import { SystemClock } from './infrastructure/clock/system-clock.js';
 import type { ProviderConfig } from './infrastructure/config/provider-config.js';
 import type { RuntimeSettings } from './infrastructure/config/runtime-settings.js';
 import { HostFactoryOperations } from './infrastructure/hostfactory/hostfactory-operations.js';
+import { measured } from './infrastructure/metrics/measured-store.js';
+import { NoMetrics } from './infrastructure/metrics/no-metrics.js';
 import { FileSweepSchedule } from './infrastructure/schedule/file-sweep-schedule.js';
 import { openStore } from './infrastructure/storage/open-store.js';
 import { FileTemplateRepository } from './infrastructure/templates/file-template-repository.js';
@@ -47,16 +53,21 @@ export async function buildContainer(
   config: ProviderConfig,
   storeUrl: string,
   logger: Logger,
+  /** Where to count (README, "Metrics"); nothing is counted when absent. */
+  metrics: Metrics = new NoMetrics(),
 ): Promise<Composition> {
   const container = new Container();
   const disposers: Array<() => Promise<void>> = [];
+  const counted = <T extends object>(port: T, name: string): T => (metrics instanceof NoMetrics ? port : measured(port, name, metrics));
 
   container.bind(Logger).toConstantValue(logger);
+  container.bind(Metrics).toConstantValue(metrics);
   container.bind(Clock).to(SystemClock).inSingletonScope();
   container.bind(ProviderIdentity).toConstantValue(new ProviderIdentity(settings.providerName, config.returnUntrackedHosts));
   container.bind(TemplateSettings).toConstantValue({ confDir: settings.confDir, providerName: settings.providerName, providerType: config.providerType });
   container.bind(TemplateRepository).to(FileTemplateRepository).inSingletonScope();
   container.bind(ReconcileSettings).toConstantValue(new ReconcileSettings(config.reconcile.graceSec, config.reconcile.intervalSec, config.reconcile.apply));
+  container.bind(CapacityMemorySettings).toConstantValue(new CapacityMemorySettings(config.capacityMemoryTtlSec));
   container.bind(SweepSchedule).toConstantValue(new FileSweepSchedule(join(settings.workDir, 'reconcile-last-run')));
 
   const dispose = async () => {
@@ -93,15 +104,17 @@ export async function buildContainer(
 
     const store = await openStore(storeUrl, { clock: container.get(Clock), logger });
     disposers.push(() => store.close());
-    container.bind(RequestRepository).toConstantValue(store.requests);
-    container.bind(MachineRepository).toConstantValue(store.machines);
+    container.bind(RequestRepository).toConstantValue(counted(store.requests, 'requests'));
+    container.bind(MachineRepository).toConstantValue(counted(store.machines, 'machines'));
     container.bind(ResourceLease).toConstantValue(store.leases);
+    container.bind(CapacityMemory).toConstantValue(store.capacity);
   } catch (error) {
     await dispose();
     throw error;
   }
 
   container.bind(MachineRecorder).toSelf();
+  container.bind(UnavailableOfferings).toSelf();
   container.bind(GetAvailableTemplates).toSelf();
   container.bind(RequestMachines).toSelf();
   container.bind(GetRequestStatus).toSelf();
@@ -116,6 +129,7 @@ export async function buildContainer(
   container.bind(HealthCheck).to(CloudHealth);
   container.bind(CheckHealth).toSelf();
   container.bind(TemplateCatalog).toSelf();
+  container.bind(CheckTemplates).toSelf();
   container.bind(HostFactoryOperations).toSelf();
   container.bind(PeopleCommands).toSelf();
   container.bind(StoreCommands).toSelf();

@@ -37,7 +37,9 @@ export class CheckHealth {
     const timeout = new Promise<HealthResult[]>((resolve) => {
       timer = setTimeout(() => resolve([{ component: check.component, status: 'fail', latencyMs: CHECK_TIMEOUT_MS, message: `no answer within ${CHECK_TIMEOUT_MS / 1000} s` }]), CHECK_TIMEOUT_MS);
     });
-    const findings = check.run().then((found) => found.map((finding) => ({ component: check.component, ...finding, latencyMs: this.clock.now() - started })));
+    const findings = check.run().then((found) =>
+      found.map((finding) => ({ component: finding.component ?? check.component, status: finding.status, message: finding.message, latencyMs: this.clock.now() - started })),
+    );
     try {
       return await Promise.race([findings, timeout]);
     } finally {

@@ -4,6 +4,7 @@ import { Clock } from '../domain/ports/clock.js';
 import { CloudProvider, type FulfilmentReport, type TrackedRequest } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
+import { Metrics } from '../domain/ports/metrics.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
 import { TemplateRepository } from '../domain/ports/template-repository.js';
 import { canMoveTo, kindOfRequestId, type Request, type RequestKind, type RequestStatus } from '../domain/request.js';
@@ -11,6 +12,7 @@ import { acquireProgress, returnProgress, type Progress } from '../domain/reques
 import { MachineRecorder } from './machine-recorder.js';
 import { ownersOf } from './owners-of.js';
 import { changeRequest } from './optimistic-change.js';
+import { UnavailableOfferings } from './unavailable-offerings.js';
 
 /** A returned machine still running this long after its return claimed it is released again. */
 export const RELEASE_RETRY_AFTER_MS = 5_000;
@@ -37,6 +39,8 @@ export class GetRequestStatus {
     @inject(MachineRecorder) private readonly recorder: MachineRecorder,
     @inject(Logger) private readonly logger: Logger,
     @inject(Clock) private readonly clock: Clock,
+    @inject(Metrics) private readonly metrics: Metrics,
+    @inject(UnavailableOfferings) private readonly offerings: UnavailableOfferings,
   ) {}
 
   async execute(requestIds: readonly string[]): Promise<RequestStatusView[]> {
@@ -76,6 +80,7 @@ export class GetRequestStatus {
       machines: machinesOf.get(request.requestId) ?? [],
     }));
     const reports = await this.cloud.describeRequests(tracked);
+    await this.offerings.note([...reports.values()].flatMap((report) => report.unavailableOfferings ?? []));
     return Promise.all(
       tracked.map(async (entry): Promise<[string, RequestStatusView]> => {
         const report = reports.get(entry.request.requestId) ?? { machines: [], final: false };
@@ -137,6 +142,8 @@ export class GetRequestStatus {
         : undefined,
     );
     if (saved.status !== 'running') this.logger.info({ requestId: saved.requestId, status: saved.status }, 'request finished');
+    // Counted by the call that finished it (a request another process finished first has another status or was not running here).
+    if (request.status === 'running' && saved.status !== 'running' && saved.status === progress.status) this.metrics.requestFinished(saved.kind, saved.status);
     return saved;
   }
 }

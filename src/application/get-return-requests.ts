@@ -4,6 +4,7 @@ import { Clock } from '../domain/ports/clock.js';
 import { CloudProvider, type Reclaim } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
+import { Metrics } from '../domain/ports/metrics.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
 import { InterruptionNotices } from './interruption-notices.js';
 import { ownersOf } from './owners-of.js';
@@ -20,6 +21,7 @@ export class GetReturnRequests {
     @inject(ScheduledReconcile) private readonly sweep: ScheduledReconcile,
     @inject(InterruptionNotices) private readonly notices: InterruptionNotices,
     @inject(Clock) private readonly clock: Clock,
+    @inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
   async execute(held: readonly MachineRef[]): Promise<Reclaim[]> {
@@ -36,7 +38,9 @@ export class GetReturnRequests {
       this.logger.info({ reclaims }, 'hosts being reclaimed by the cloud');
       await this.stopReplacing(notReturned.filter((machine) => reclaims.some((reclaim) => reclaim.machineId === machine.machineId)));
     }
-    return unknown.length > 0 ? [...reclaims, ...(await this.reclaimsOfUnknown(unknown))] : reclaims;
+    const reported = unknown.length > 0 ? [...reclaims, ...(await this.reclaimsOfUnknown(unknown))] : reclaims;
+    for (const reclaim of reported) this.metrics.reclaim(reclaim.reason);
+    return reported;
   }
 
   /** Machines with a recorded notice (see InterruptionNotices), with the seconds left before its deadline. */

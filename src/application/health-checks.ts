@@ -70,9 +70,10 @@ export class CloudHealth implements HealthCheck {
 }
 
 function clockFinding(skewMs: number | undefined): HealthFinding {
-  if (skewMs === undefined) return { status: 'ok', message: 'clock: the cloud does not tell its time; not compared' };
+  const component = 'clock';
+  if (skewMs === undefined) return { component, status: 'ok', message: 'the cloud does not tell its time; not compared' };
   const seconds = `${skewMs >= 0 ? 'behind' : 'ahead of'} the cloud by ${(Math.abs(skewMs) / 1000).toFixed(0)} s`;
-  if (Math.abs(skewMs) >= CLOCK_SKEW_FAIL_MS) return { status: 'fail', message: `clock ${seconds}: AWS refuses signed requests beyond 5 minutes; fix NTP` };
-  if (Math.abs(skewMs) >= CLOCK_SKEW_WARN_MS) return { status: 'warn', message: `clock ${seconds}: grace periods reported to HostFactory are off by as much` };
-  return { status: 'ok', message: `clock ${seconds} (within ${CLOCK_SKEW_WARN_MS / 1000} s)` };
+  if (Math.abs(skewMs) >= CLOCK_SKEW_FAIL_MS) return { component, status: 'fail', message: `${seconds}: AWS refuses signed requests beyond 5 minutes; fix NTP` };
+  if (Math.abs(skewMs) >= CLOCK_SKEW_WARN_MS) return { component, status: 'warn', message: `${seconds}: grace periods reported to HostFactory are off by as much` };
+  return { component, status: 'ok', message: `${seconds} (within ${CLOCK_SKEW_WARN_MS / 1000} s)` };
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
-import { HostFactoryError, toHostFactoryError } from '../domain/errors.js';
+import { HostFactoryError, toHostFactoryError, unavailableOfferingsOf } from '../domain/errors.js';
 import { newMachine } from '../domain/machine.js';
+import type { Offering } from '../domain/offering.js';
 import { Clock } from '../domain/ports/clock.js';
 import { CloudProvider } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
@@ -11,6 +12,7 @@ import { newRequestId, parseMachineCount, type Request } from '../domain/request
 import { availableUnits, isUnlimited, unitsHeldByTemplate, type Template } from '../domain/template.js';
 import { ProviderIdentity } from './provider-identity.js';
 import { changeRequest } from './optimistic-change.js';
+import { UnavailableOfferings } from './unavailable-offerings.js';
 
 export interface RequestMachinesResult {
   requestId: string;
@@ -28,12 +30,14 @@ export class RequestMachines {
     @inject(Clock) private readonly clock: Clock,
     @inject(Logger) private readonly logger: Logger,
     @inject(ProviderIdentity) private readonly identity: ProviderIdentity,
+    @inject(UnavailableOfferings) private readonly offerings: UnavailableOfferings,
   ) {}
 
   async execute(templateId: string, machineCount: number): Promise<RequestMachinesResult> {
     parseMachineCount(machineCount);
     const template = await this.findUsable(templateId);
     await this.checkAvailable(template, machineCount);
+    const unavailable = await this.offerings.current();
 
     const now = this.clock.now();
     const request: Request = {
@@ -51,7 +55,7 @@ export class RequestMachines {
     await this.requests.create(request);
     await this.checkAvailable(template, machineCount, request);
     this.logger.info({ requestId: request.requestId, templateId, machineCount }, 'request recorded');
-    return this.launch(request, template);
+    return this.launch(request, template, unavailable);
   }
 
   /** The template, or TEMPLATE_NOT_FOUND saying whether it is missing or broken (and where). */
@@ -81,9 +85,14 @@ export class RequestMachines {
     throw new HostFactoryError('INVALID_INPUT', message);
   }
 
-  private async launch(request: Request, template: Template): Promise<RequestMachinesResult> {
+  private async launch(request: Request, template: Template, unavailable: readonly Offering[]): Promise<RequestMachinesResult> {
     try {
-      const result = await this.cloud.launch({ requestId: request.requestId, template, units: request.machineCount });
+      const result = await this.cloud.launch({
+        requestId: request.requestId,
+        template,
+        units: request.machineCount,
+        ...(unavailable.length > 0 ? { unavailable } : {}),
+      });
       const now = this.clock.now();
       await this.machines.addIfAbsent(
         result.machines.map((seen) => newMachine(request.requestId, template.templateId, seen, now)),
@@ -93,9 +102,11 @@ export class RequestMachines {
         providerData: { ...current.providerData, ...result.providerData },
         message: result.message ?? current.message,
       }));
+      await this.offerings.note(result.unavailableOfferings ?? []);
       this.logger.info({ requestId: request.requestId, machines: result.machines.length }, 'launch started');
       return { requestId: request.requestId, message: result.message ?? 'Request VM success.' };
     } catch (error) {
+      await this.offerings.note(unavailableOfferingsOf(error));
       const failure = toHostFactoryError(error);
       if (failure.retryable) return this.launchLater(request, failure);
       this.logger.error({ requestId: request.requestId, err: failure }, 'launch failed');

@@ -1,3 +1,5 @@
+import type { Offering } from './offering.js';
+
 export type HostFactoryErrorCode =
   | 'INVALID_INPUT'
   | 'TEMPLATE_NOT_FOUND'
@@ -26,6 +28,24 @@ export class HostFactoryError extends Error {
     this.code = code;
     this.retryable = options.retryable ?? (code === 'THROTTLED' || code === 'STORAGE_CONFLICT');
   }
+}
+
+/**
+ * A launch that started nothing, with the pools the cloud answered "insufficient capacity" for on
+ * the way (see CloudProvider.launch): the code, message and cause are the failure's own.
+ */
+export class LaunchFailedError extends HostFactoryError {
+  constructor(
+    failure: HostFactoryError,
+    readonly unavailableOfferings: readonly Offering[],
+  ) {
+    super(failure.code, failure.message, { retryable: failure.retryable, cause: failure.cause });
+  }
+}
+
+/** The offerings a failed launch reported (none for any other error). */
+export function unavailableOfferingsOf(error: unknown): readonly Offering[] {
+  return error instanceof LaunchFailedError ? error.unavailableOfferings : [];
 }
 
 export function isHostFactoryError(error: unknown): error is HostFactoryError {

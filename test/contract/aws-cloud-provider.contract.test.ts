@@ -6,6 +6,10 @@ describeCloudProviderContract('AwsCloudProvider (EC2 query protocol over AWS_END
   return {
     provider: endpoint.provider,
     advance: (seconds) => endpoint.clock.advance(seconds),
+    setCapacity: (instanceType, available) => {
+      if (available) endpoint.server.clearNoCapacity();
+      else endpoint.server.setNoCapacity(instanceType);
+    },
     close: () => endpoint.close(),
   };
 });

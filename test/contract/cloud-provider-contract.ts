@@ -8,6 +8,8 @@ export interface CloudProviderContractSubject {
   provider: CloudProvider;
   /** Moves the provider's notion of time (and of the cloud) forward. */
   advance(seconds: number): void;
+  /** Makes the cloud answer "insufficient capacity" for an instance type everywhere (false), or have room again (true). */
+  setCapacity(instanceType: string, available: boolean): void;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,25 @@ export function describeCloudProviderContract(
       const hosts = await subject.provider.findHosts([{ machineId: byId.machineId }, { name }, { machineId: 'i-0000000000000dead' }]);
       expect(ids(hosts)).toEqual(ids(machines));
       for (const host of hosts) expect(host).toMatchObject({ requestId: 'req-contract-find', templateId: template.templateId, providerName: expect.any(String) });
+    });
+
+    it('reports a pool out of capacity, launches elsewhere, and tries that pool last while it is remembered', async () => {
+      const twoTypes = { ...template, vmType: undefined, vmTypes: { 't3.micro': 1, 't3.small': 1 } };
+      const typesOf = (result: LaunchResult) => result.machines.map((machine) => machine.instanceType).sort();
+      subject.setCapacity('t3.micro', false);
+
+      const short = await subject.provider.launch({ requestId: 'req-contract-ice-1', template: twoTypes, units: 2 });
+      expect(typesOf(short)).toEqual(['t3.small', 't3.small']);
+      const pool = short.unavailableOfferings?.find((offering) => offering.instanceType === 't3.micro');
+      expect(pool).toEqual({ instanceType: 't3.micro', zone: expect.any(String), market: 'ondemand' });
+      expect(await subject.provider.offeringsOf?.(twoTypes), 'the pool is one of the template\'s').toContainEqual(pool);
+
+      subject.setCapacity('t3.micro', true);
+      const avoiding = await subject.provider.launch({ requestId: 'req-contract-ice-2', template: twoTypes, units: 2, unavailable: [pool!] });
+      expect(typesOf(avoiding), 't3.micro has room again but is remembered: not used while t3.small has room').toEqual(['t3.small', 't3.small']);
+
+      const forgotten = await subject.provider.launch({ requestId: 'req-contract-ice-3', template: twoTypes, units: 2 });
+      expect(typesOf(forgotten)).toContain('t3.micro');
     });
 
     it('listReclaims on healthy running machines is empty', async () => {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { Clock } from '../../src/domain/ports/clock.js';
+import { describeCapacityMemoryStoreContract } from './capacity-memory-store-contract.js';
 import { describeLeaseStoreContract } from './lease-store-contract.js';
 import { describeMachineStoreContract } from './machine-store-contract.js';
 import { describeRequestStoreContract } from './request-store-contract.js';
@@ -8,7 +9,7 @@ import { aManualClock, type ManualClock, type RepositoryStore } from './store-fi
 export type { RepositoryStore } from './store-fixtures.js';
 
 /**
- * The contract every store passes (RequestRepository + MachineRepository + ResourceLease).
+ * The contract every store passes (RequestRepository + MachineRepository + ResourceLease + CapacityMemory).
  * `open` must return a fresh, empty store each time, running on `clock` (a clock that stands
  * still until a test moves it): every test opens its own and closes it afterwards. A StoreHandle
  * is a RepositoryStore, so `describeRepositoryContract('json', (clock) => openJsonStore(..., { clock }))` works.
@@ -39,5 +40,6 @@ export function describeRepositoryContract(name: string, open: (clock: Clock) =>
     describeRequestStoreContract(store);
     describeMachineStoreContract(store);
     describeLeaseStoreContract(store, clock);
+    describeCapacityMemoryStoreContract(store, clock);
   });
 }

@@ -3,7 +3,7 @@ import type { StoreHandle } from '../../src/infrastructure/storage/store-handle.
 import { T0 } from '../support/mothers.js';
 
 /** What the contract needs of a store; every StoreHandle is one. */
-export type RepositoryStore = Pick<StoreHandle, 'requests' | 'machines' | 'leases' | 'close'>;
+export type RepositoryStore = Pick<StoreHandle, 'requests' | 'machines' | 'leases' | 'capacity' | 'close'>;
 
 /** A clock that stands still at T0 until a test moves it. */
 export interface ManualClock extends Clock {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { assertSchema, HostFactoryInstance, REPO } from '../support/hostfactory-harness.js';
 
 describe('the scripts as HostFactory runs them', () => {
-  it('work from any current directory and through a symlinked install path', async () => {
+  it('work from any current directory, through a symlinked script and through a symlinked scripts dir', async () => {
     const hf = new HostFactoryInstance();
     const elsewhere = join(hf.root, 'somewhere/else');
     mkdirSync(elsewhere, { recursive: true });
@@ -12,9 +12,13 @@ describe('the scripts as HostFactory runs them', () => {
     mkdirSync(linked);
     symlinkSync(join(REPO, 'scripts/getAvailableTemplates.sh'), join(linked, 'getAvailableTemplates.sh'));
 
+    const linkedDir = join(hf.root, 'hf-scripts-dir');
+    symlinkSync(join(REPO, 'scripts'), linkedDir);
+
     const fromElsewhere = await hf.script('getAvailableTemplates', {}, { cwd: elsewhere });
     const throughLink = await hf.script('getAvailableTemplates', {}, { scriptPath: join(linked, 'getAvailableTemplates.sh'), cwd: '/' });
-    for (const result of [fromElsewhere, throughLink]) {
+    const throughLinkedDir = await hf.script('getAvailableTemplates', {}, { scriptPath: join(linkedDir, 'getAvailableTemplates.sh'), cwd: '/' });
+    for (const result of [fromElsewhere, throughLink, throughLinkedDir]) {
       expect(result.exitCode).toBe(0);
       assertSchema('getAvailableTemplates', result.json);
     }

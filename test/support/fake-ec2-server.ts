@@ -4,6 +4,10 @@ import { FakeAutoScaling } from './fake-aws/auto-scaling-groups.js';
 import { FakeEc2Fleets } from './fake-aws/ec2-fleets.js';
 import { FakeEc2Instances } from './fake-aws/ec2-instances.js';
 import { FakeCloud, type FakeCloudOptions, type FakeInstance, type FakeLaunchTemplate } from './fake-aws/fake-cloud.js';
+import { FakeIam, type IamConfig } from './fake-aws/iam.js';
+import { FakeInstanceCatalog } from './fake-aws/instance-catalog.js';
+import { FakePermissions } from './fake-aws/permissions.js';
+import { FakeSecurityResources, type SecurityResourcesConfig } from './fake-aws/security-resources.js';
 import { FakeSpotFleets } from './fake-aws/spot-fleets.js';
 import {
   AUTOSCALING_VERSION,
@@ -11,6 +15,7 @@ import {
   awsQueryResponse,
   ec2ErrorResponse,
   ec2Response,
+  IAM_VERSION,
   QueryError,
 } from './fake-aws/query-protocol.js';
 import { resourcesOfRequest, type RequestResources } from './fake-aws/request-resources.js';
@@ -26,12 +31,13 @@ export type { SubnetConfig } from './fake-aws/subnets.js';
 /**
  * transitionMs, replacementDelayMs, spotNoticeMs (default 120000), visibilityLagMs (default 0) and
  * subnets (`Record<subnetId, { zone, freeAddresses?, vpcId? }>`; when absent every `subnet-*` id
- * exists in a zone derived from the id). See FakeCloudOptions.
+ * exists in a zone derived from the id). See FakeCloudOptions; securityGroups and keyPairs
+ * (security-resources.ts) and iam (iam.ts) list what exists, everything by default.
  */
-export type FakeEc2ServerOptions = FakeCloudOptions;
+export type FakeEc2ServerOptions = FakeCloudOptions & SecurityResourcesConfig & { iam?: IamConfig };
 
 export interface FakeCall {
-  service: 'ec2' | 'autoscaling' | 'sqs';
+  service: 'ec2' | 'autoscaling' | 'iam' | 'sqs';
   action: string;
   params: URLSearchParams;
   /** Which of the server's listeners got the call: 0 for start()'s URL, 1… for startExtraListener()'s. */
@@ -78,7 +84,12 @@ export interface InjectedFailure {
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html: the service-specific
  * endpoint "overrides any global endpoint set in AWS_ENDPOINT_URL").
  *
- * Not modelled: spot prices, pagination (no answer carries a NextToken), SSM, the
+ * What `templates validate --cloud` asks: instance types, their offerings and spot prices
+ * (instance-catalog.ts: notOffered, setSpotPrice), security groups and key pairs
+ * (security-resources.ts), IAM instance profiles and roles (iam.ts, awsQuery routed by Version
+ * 2010-05-08), and what the credentials may do, DryRun included (permissions.ts: deny).
+ *
+ * Not modelled: pagination (no answer carries a NextToken), SSM, the
  * `pending_termination` fleet state, AWS's choice of which unprotected group member to scale in,
  * rejection of ModifyFleet on `request` fleets, and RunInstances with an unknown AMI (accepted).
  */
@@ -87,6 +98,12 @@ export class FakeEc2Server {
   readonly ec2Fleets: FakeEc2Fleets;
   readonly spotFleets: FakeSpotFleets;
   readonly autoScaling: FakeAutoScaling;
+  /** Instance types, offerings and spot prices (notOffered, setSpotPrice). */
+  readonly catalog: FakeInstanceCatalog;
+  /** What the credentials may do (deny) and DryRun. */
+  readonly permissions: FakePermissions;
+  private readonly security: FakeSecurityResources;
+  private readonly iam: FakeIam;
   /** Every call received, in order. */
   readonly calls: FakeCall[] = [];
   /** SQS queues by name (see createInterruptionQueue). */
@@ -105,6 +122,10 @@ export class FakeEc2Server {
     this.ec2Fleets = new FakeEc2Fleets(this.cloud);
     this.spotFleets = new FakeSpotFleets(this.cloud);
     this.autoScaling = new FakeAutoScaling(this.cloud);
+    this.catalog = new FakeInstanceCatalog(now, () => this.cloud.subnets.zones());
+    this.permissions = new FakePermissions();
+    this.security = new FakeSecurityResources(options);
+    this.iam = new FakeIam(options.iam);
   }
 
   get instances(): Map<string, FakeInstance> {
@@ -306,7 +327,8 @@ export class FakeEc2Server {
     }
     const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const action = params.get('Action') ?? '';
-    const service = params.get('Version') === AUTOSCALING_VERSION ? 'autoscaling' : 'ec2';
+    const version = params.get('Version');
+    const service = version === AUTOSCALING_VERSION ? 'autoscaling' : version === IAM_VERSION ? 'iam' : 'ec2';
     this.calls.push({ service, action, params, listener });
     const requestId = `fake-${(this.requestCounter += 1)}`;
     const stall = this.stalls.get(action)?.shift();
@@ -336,11 +358,11 @@ export class FakeEc2Server {
       if (failure) throw toError(failure);
       // The Date header tells the fake's clock, as AWS's tells its own (what clock-skew checks read).
       response.writeHead(200, { 'content-type': 'text/xml', date: new Date(this.cloud.now()).toUTCString() });
-      response.end(service === 'ec2' ? ec2Response(action, requestId, body) : awsQueryResponse(action, requestId, body));
+      response.end(service === 'ec2' ? ec2Response(action, requestId, body) : awsQueryResponse(action, requestId, body, version ?? undefined));
     } catch (error) {
       const failed = error instanceof QueryError ? error : new QueryError('InternalError', (error as Error).message, 500);
       response.writeHead(failed.status, { 'content-type': 'text/xml' });
-      response.end(service === 'ec2' ? ec2ErrorResponse(failed, requestId) : awsQueryErrorResponse(failed, requestId));
+      response.end(service === 'ec2' ? ec2ErrorResponse(failed, requestId) : awsQueryErrorResponse(failed, requestId, version ?? undefined));
     }
   }
 
@@ -369,11 +391,15 @@ export class FakeEc2Server {
     }
   }
 
-  private answer(service: FakeCall['service'], action: string, params: URLSearchParams): string {
-    const body =
-      service === 'autoscaling'
-        ? this.autoScaling.answer(action, params)
-        : (this.ec2Instances.answer(action, params) ?? this.ec2Fleets.answer(action, params) ?? this.spotFleets.answer(action, params));
+  private answer(service: Exclude<FakeCall['service'], 'sqs'>, action: string, params: URLSearchParams): string {
+    this.permissions.authorize(service, action, params);
+    const ec2 = () =>
+      this.ec2Instances.answer(action, params) ??
+      this.ec2Fleets.answer(action, params) ??
+      this.spotFleets.answer(action, params) ??
+      this.catalog.answer(action, params) ??
+      this.security.answer(action, params);
+    const body = service === 'autoscaling' ? this.autoScaling.answer(action, params) : service === 'iam' ? this.iam.answer(action, params) : ec2();
     if (body === undefined) throw new QueryError('InvalidAction', `The action ${action} is not valid for this web service.`);
     return body;
   }

@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { buildContainer } from '../../src/container.js';
 import { HostFactoryError } from '../../src/domain/errors.js';
+import { CapacityMemory } from '../../src/domain/ports/capacity-memory.js';
 import { Clock } from '../../src/domain/ports/clock.js';
 import { CloudProvider } from '../../src/domain/ports/cloud-provider.js';
 import type { Logger } from '../../src/domain/ports/logger.js';
@@ -74,6 +75,7 @@ export async function useCaseContainer(templates: Template[] = [aTemplate()]) {
   container.rebind(RequestRepository).toConstantValue(store.requests);
   container.rebind(MachineRepository).toConstantValue(store.machines);
   container.rebind(ResourceLease).toConstantValue(store.leases);
+  container.rebind(CapacityMemory).toConstantValue(store.capacity);
   container.rebind(SweepSchedule).toConstantValue(new InMemorySweepSchedule());
   return { container, store, cloud, clock, templates: templateRepository };
 }

@@ -1,5 +1,6 @@
 import type { ServiceIdentifier } from 'inversify';
 import type { CloudMachine, Machine, MachineRef } from '../machine.js';
+import type { Offering } from '../offering.js';
 import type { Request } from '../request.js';
 import type { Template } from '../template.js';
 
@@ -9,6 +10,11 @@ export interface LaunchOrder {
   template: Template;
   /** Units asked for (instances × weight). */
   units: number;
+  /**
+   * Pools remembered as out of capacity (see CapacityMemory): the provider tries them last, or
+   * leaves them out while other pools of the template remain.
+   */
+  unavailable?: readonly Offering[];
 }
 
 export interface LaunchResult {
@@ -18,6 +24,8 @@ export interface LaunchResult {
   providerData: Record<string, unknown>;
   /** Set when the cloud accepted the launch but already said it will be short. */
   message?: string;
+  /** Pools that answered "insufficient capacity" during this launch; the caller remembers them. */
+  unavailableOfferings?: Offering[];
 }
 
 /** An outstanding acquire request with what the store knows of it. */
@@ -46,6 +54,8 @@ export interface FulfilmentReport {
    * they are reported `fail`.
    */
   failedMachines?: Record<string, string>;
+  /** Pools that answered "insufficient capacity" since the last report (a relaunch, a fallback); the caller remembers them. */
+  unavailableOfferings?: Offering[];
 }
 
 /** A host the cloud has, found by id or host name, with what its tags say of its owner. */
@@ -91,6 +101,23 @@ export interface CloudAccess {
   clockSkewMs?: number;
 }
 
+/** How one check of a template came out: `fail` means a launch would fail; `warn` that it may, or could not be checked. */
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** One finding of a template check: the template field it is about and what the cloud said of it. */
+export interface TemplateFinding {
+  /** The template's field (`imageId`, `vmTypes`, `subnetId`…), or `launch` for the launch call itself. */
+  field: string;
+  status: CheckStatus;
+  message: string;
+}
+
+/** What the cloud says of one template, field by field. */
+export interface TemplateCheck {
+  templateId: string;
+  findings: TemplateFinding[];
+}
+
 /** A host the cloud is taking back. */
 export interface Reclaim {
   machineId: string;
@@ -109,7 +136,8 @@ export interface CloudProvider {
   /**
    * Starts capacity for a request and returns without waiting for hosts to run. Idempotent per
    * requestId: calling it again for the same request never launches twice, it returns the same
-   * resources. Throws when nothing could be started.
+   * resources. Throws when nothing could be started: a LaunchFailedError when some pools answered
+   * "insufficient capacity" on the way (they are listed in it), else a HostFactoryError.
    */
   launch(order: LaunchOrder): Promise<LaunchResult>;
   /**
@@ -158,8 +186,23 @@ export interface CloudProvider {
    * never replace hosts leave it out.
    */
   stopReplacing?(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): Promise<void>;
+  /**
+   * The pools a launch of `template` may use, from what the provider knows without calling the
+   * cloud; undefined when it cannot tell (then the template is never judged out of capacity).
+   * Never throws.
+   */
+  offeringsOf?(template: Template): Promise<Offering[] | undefined>;
   /** One cheap call proving the cloud answers with these credentials in this region; throws (translated) when it does not. */
   checkAccess?(): Promise<CloudAccess>;
+  /**
+   * Checks templates against the cloud with the provider's own credentials, launching nothing:
+   * the image, instance types and their zones, subnets, security groups, key pair, roles, the
+   * permission of the very launch call (a dry run) and the spot price limit, as far as the cloud
+   * models them. Returns one check per template, in the order given; a lookup the credentials may
+   * not make is a `warn` finding. Throws (translated) only when the cloud cannot be asked at all.
+   * Never called on a HostFactory call's path.
+   */
+  checkTemplates?(templates: readonly Template[]): Promise<TemplateCheck[]>;
 }
 
 export const CloudProvider: ServiceIdentifier<CloudProvider> = Symbol.for('CloudProvider');

@@ -5,6 +5,8 @@ export type HealthStatus = 'ok' | 'warn' | 'fail';
 export interface HealthFinding {
   status: HealthStatus;
   message: string;
+  /** A finding about another component than the check's own (the cloud check also reports the `clock`). */
+  component?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { HealthReport } from '../../application/check-health.js';
 import type { Logger } from '../../domain/ports/logger.js';
 import type { ProviderConfig } from '../config/provider-config.js';
 import type { RuntimeOverrides, RuntimeSettings } from '../config/runtime-settings.js';
@@ -26,12 +27,21 @@ export interface CliSession {
   hostFactory: HostFactoryOperations;
   people: PeopleCommands;
   stores: StoreCommands;
+  /** Every health check of this instance (`hostfactory health`, `GET /health`). */
+  health(): Promise<HealthReport>;
+  /** The metrics in Prometheus's text format, gauges read from the store; undefined when metrics are off. */
+  metricsText?: () => Promise<string>;
   /** The simulated cloud's console, opened on first use; undefined for a real cloud. */
   simulatedCloud?: () => Promise<SimulatedCloudConsole>;
   close(): Promise<void>;
 }
 
-export type OpenSession = (overrides: RuntimeOverrides) => Promise<CliSession>;
+export interface SessionOptions {
+  /** Count metrics whatever the environment says (the server serves them at /metrics). */
+  metrics?: boolean;
+}
+
+export type OpenSession = (overrides: RuntimeOverrides, options?: SessionOptions) => Promise<CliSession>;
 
 /** Where a CLI invocation writes, and the environment it reads. */
 export interface Io {

@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { CheckTemplates } from '../../application/check-templates.js';
 import { GetRequestStatus, type RequestStatusView } from '../../application/get-request-status.js';
 import { ListActivity } from '../../application/list-activity.js';
 import { Reconcile } from '../../application/reconcile.js';
@@ -9,12 +10,14 @@ import { machineResult, type Machine, type MachineRef } from '../../domain/machi
 import type { RequestKind, RequestStatus } from '../../domain/request.js';
 import type { Template } from '../../domain/template.js';
 import { problemsMessage, requestStatusResponse } from '../hostfactory/hostfactory-output.js';
+import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
 import { formatTable } from './table.js';
 
-/** What a command gives back: `data` for `--json`, `text` for people. */
+/** What a command gives back: `data` for `--json`, `text` for people; `exitCode` when it is not 0 though the command ran. */
 export interface CommandOutput {
   data: unknown;
   text: string;
+  exitCode?: number;
 }
 
 export interface WaitOptions {
@@ -33,7 +36,22 @@ export class PeopleCommands {
     @inject(ListActivity) private readonly activity: ListActivity,
     @inject(TemplateCatalog) readonly templates: TemplateCatalog,
     @inject(Reconcile) private readonly reconciler: Reconcile,
+    @inject(CheckTemplates) private readonly checkTemplates: CheckTemplates,
   ) {}
+
+  /** `templates validate --cloud [id...]`: a table of findings per template; exit 1 when any failed. */
+  async validateOnCloud(templateIds: string[]): Promise<CommandOutput> {
+    const report = await this.checkTemplates.execute(templateIds);
+    const text = report.checks
+      .map((check) => {
+        const count = (status: string) => check.findings.filter((finding) => finding.status === status).length;
+        const warnings = count('warn') > 0 ? `, ${count('warn')} warning(s)` : '';
+        const header = `${check.templateId}: ${count('fail') === 0 ? 'passed' : `${count('fail')} problem(s)`}${warnings}`;
+        return `${header}\n${formatTable(['FIELD', 'STATUS', 'MESSAGE'], check.findings.map((finding) => [finding.field, finding.status, finding.message]))}`;
+      })
+      .join('\n\n');
+    return { data: report, text: text || 'no template to check', exitCode: report.passed ? EXIT_OK : EXIT_FAILED };
+  }
 
   /** `reconcile [--apply]`: one table of leaks, ghosts and oversized fleets/groups, and what was done. */
   async reconcile(apply: boolean): Promise<CommandOutput> {

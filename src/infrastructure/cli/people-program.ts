@@ -48,10 +48,14 @@ export function addPeopleCommands(program: Command, human: Human, io: Io): void 
   templates.command('list').description('effective templates and where each comes from').action(() => human((s) => s.people.listTemplates()));
   templates.command('show <templateId>').action((id: string) => human((s) => s.people.showTemplate(id)));
   templates
-    .command('validate [file]')
-    .description('validate a template file (default: every template of this instance)')
-    .action((file: string | undefined) =>
+    .command('validate [fileOrTemplateIds...]')
+    .description('validate a template file (default: every template of this instance); with --cloud, check templates against the cloud')
+    .option('--cloud', 'check each template (all, or the ids given) against the cloud with the provider\'s credentials, launching nothing; exit 1 when one fails')
+    .action((args: string[], options: { cloud?: boolean }) =>
       human(async (s) => {
+        if (options.cloud) return s.people.validateOnCloud(args);
+        if (args.length > 1) throw new HostFactoryError('INVALID_INPUT', 'templates validate takes one file (or --cloud and template ids)');
+        const file = args[0];
         if (!file) return validateAll(s);
         const valid = s.people.templates.validate(await readDocument(file), resolve(file));
         return { data: { valid: valid.map((t) => t.templateId) }, text: `${valid.length} valid template(s): ${valid.map((t) => t.templateId).join(', ')}` };
@@ -134,7 +138,9 @@ async function validateAll(session: CliSession): Promise<CommandOutput> {
 }
 
 function configOutput(session: CliSession): CommandOutput {
-  const data = { ...session.settings, providerType: session.config.providerType, configFile: session.config.file, store: session.storeUrl, logLevel: session.config.logLevel, config: session.config.raw };
+  // The token is a secret: shown as set, never printed.
+  const config = session.config.serveToken ? { ...session.config.raw, SERVE_TOKEN: '(set)' } : session.config.raw;
+  const data = { ...session.settings, providerType: session.config.providerType, configFile: session.config.file, store: session.storeUrl, logLevel: session.config.logLevel, config };
   const text = Object.entries(data)
     .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : value}`)
     .join('\n');

@@ -2,13 +2,16 @@ import { Command, CommanderError } from 'commander';
 import { toHostFactoryError, type HostFactoryError } from '../../domain/errors.js';
 import { resolveRuntimeSettings, type RuntimeOverrides } from '../config/runtime-settings.js';
 import { readInputFile } from '../hostfactory/hostfactory-input.js';
-import { HOSTFACTORY_OPERATIONS, type HostFactoryOperation } from '../hostfactory/hostfactory-operations.js';
+import { HOSTFACTORY_OPERATIONS } from '../hostfactory/hostfactory-operations.js';
 import { errorResponse } from '../hostfactory/hostfactory-output.js';
 import { PinoLogger } from '../logging/pino-logger.js';
-import type { CliSession, Io, OpenSession } from './cli-session.js';
+import type { CliSession, Io, OpenSession, SessionOptions } from './cli-session.js';
+import { healthOutput } from './health-command.js';
 import { EXIT_INVALID_INPUT, EXIT_OK, exitCodeFor } from './exit-codes.js';
 import type { CommandOutput } from './people-commands.js';
 import { addPeopleCommands } from './people-program.js';
+import { scriptFailure, scriptSuccess, type ScriptOutput } from './script-output.js';
+import { addServeCommand } from './serve-program.js';
 
 interface GlobalOptions {
   providerName?: string;
@@ -37,10 +40,10 @@ export async function runCli(argv: readonly string[], openSession: OpenSession, 
     return { providerName: options.providerName, confDir: options.confdir, workDir: options.workdir, logDir: options.logdir };
   };
 
-  const withSession = async (work: (session: CliSession) => Promise<void>, onError: (error: HostFactoryError) => void) => {
+  const withSession = async (work: (session: CliSession) => Promise<void>, onError: (error: HostFactoryError) => void, options?: SessionOptions) => {
     let session: CliSession | undefined;
     try {
-      session = await openSession(overridesOf());
+      session = await openSession(overridesOf(), options);
       await work(session);
     } catch (thrown) {
       const error = toHostFactoryError(thrown);
@@ -52,6 +55,10 @@ export async function runCli(argv: readonly string[], openSession: OpenSession, 
     }
   };
 
+  const print = (output: ScriptOutput) => {
+    io.stdout(output.stdout);
+    if (output.stderr) io.stderr(output.stderr);
+  };
   for (const operation of HOSTFACTORY_OPERATIONS) {
     program
       .command(operation)
@@ -61,27 +68,33 @@ export async function runCli(argv: readonly string[], openSession: OpenSession, 
         await withSession(
           async (session) => {
             const input = operation === 'getAvailableTemplates' && !options.file ? {} : await readInputFile(options.file);
-            const response = await session.hostFactory.run(operation as HostFactoryOperation, input);
-            io.stdout(JSON.stringify(response) + '\n');
+            print(scriptSuccess(await session.hostFactory.run(operation, input)));
           },
-          (error) => {
-            const response = errorResponse(error);
-            io.stdout(JSON.stringify(response) + '\n');
-            // The same reason on stderr, one line, for HostFactory's own log and for anyone reading stderr.
-            io.stderr(response.message.replace(/\s*[\r\n]+\s*/g, ' ') + '\n');
-          },
+          (error) => print(scriptFailure(error)),
         );
       });
   }
 
-  const print = (output: CommandOutput) =>
+  const show = (output: CommandOutput) =>
     io.stdout((program.opts<GlobalOptions>().json ? JSON.stringify(output.data, null, 2) : output.text) + '\n');
+  const showError = (error: HostFactoryError) =>
+    program.opts<GlobalOptions>().json ? io.stdout(JSON.stringify(errorResponse(error)) + '\n') : io.stderr(`error (${error.code}): ${error.message}\n`);
   const human = (work: (session: CliSession) => Promise<CommandOutput>) =>
-    withSession(
-      async (session) => print(await work(session)),
-      (error) => (program.opts<GlobalOptions>().json ? io.stdout(JSON.stringify(errorResponse(error)) + '\n') : io.stderr(`error (${error.code}): ${error.message}\n`)),
-    );
+    withSession(async (session) => {
+      const output = await work(session);
+      show(output);
+      if (output.exitCode !== undefined) exitCode = output.exitCode;
+    }, showError);
   addPeopleCommands(program, human, io);
+  addServeCommand(program, (work) => withSession(work, showError, { metrics: true }), io);
+  program
+    .command('health')
+    .description('check config, templates, store, cloud credentials and region, and the clock against the cloud; exit 1 when a check fails')
+    .action(async () => {
+      const output = await healthOutput(openSession, overridesOf());
+      show(output);
+      exitCode = output.exitCode ?? EXIT_OK;
+    });
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

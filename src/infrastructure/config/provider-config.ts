@@ -28,6 +28,8 @@ const providerConfigSchema = z
     RECONCILE_GRACE_SEC: seconds.default(600),
     RECONCILE_INTERVAL_SEC: seconds.default(300),
     RECONCILE_APPLY: flag.default(false),
+    CAPACITY_MEMORY_TTL_SEC: seconds.default(180),
+    SERVE_TOKEN: z.string().trim().min(16, 'at least 16 characters').optional(),
   })
   .loose();
 
@@ -41,6 +43,10 @@ export interface ProviderConfig {
   returnUntrackedHosts: boolean;
   /** RECONCILE_GRACE_SEC, RECONCILE_INTERVAL_SEC, RECONCILE_APPLY. */
   reconcile: { graceSec: number; intervalSec: number; apply: boolean };
+  /** CAPACITY_MEMORY_TTL_SEC: seconds a pool that answered "insufficient capacity" is avoided by every process on the store; 0 off. */
+  capacityMemoryTtlSec: number;
+  /** SERVE_TOKEN: the bearer token `hostfactory serve` requires on TCP; needed to listen beyond loopback. */
+  serveToken?: string;
   raw: Record<string, unknown>;
 }
 
@@ -85,6 +91,8 @@ export function parseProviderConfig(text: string, file: string, env: NodeJS.Proc
     store: parsed.data.STORE,
     returnUntrackedHosts: parsed.data.RETURN_UNTRACKED_HOSTS,
     reconcile: { graceSec: parsed.data.RECONCILE_GRACE_SEC, intervalSec: parsed.data.RECONCILE_INTERVAL_SEC, apply: parsed.data.RECONCILE_APPLY },
+    capacityMemoryTtlSec: parsed.data.CAPACITY_MEMORY_TTL_SEC,
+    serveToken: parsed.data.SERVE_TOKEN,
     raw: raw as Record<string, unknown>,
   };
 }

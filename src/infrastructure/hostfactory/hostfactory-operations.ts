@@ -1,10 +1,14 @@
 import { inject, injectable } from 'inversify';
+import { performance } from 'node:perf_hooks';
 import { GetAvailableTemplates } from '../../application/get-available-templates.js';
 import { GetRequestStatus } from '../../application/get-request-status.js';
 import { GetReturnRequests } from '../../application/get-return-requests.js';
 import { RequestMachines } from '../../application/request-machines.js';
 import { RequestReturnMachines } from '../../application/request-return-machines.js';
+import { toHostFactoryError } from '../../domain/errors.js';
 import { Logger } from '../../domain/ports/logger.js';
+import { Metrics } from '../../domain/ports/metrics.js';
+import type { HostFactoryOperation } from '../../shared/hostfactory-protocol.js';
 import {
   parseGetRequestStatus,
   parseGetReturnRequests,
@@ -13,14 +17,7 @@ import {
 } from './hostfactory-input.js';
 import { requestStatusResponse, returnRequestsResponse, templatesResponse, withBoundedMessages } from './hostfactory-output.js';
 
-export const HOSTFACTORY_OPERATIONS = [
-  'getAvailableTemplates',
-  'requestMachines',
-  'getRequestStatus',
-  'requestReturnMachines',
-  'getReturnRequests',
-] as const;
-export type HostFactoryOperation = (typeof HOSTFACTORY_OPERATIONS)[number];
+export { HOSTFACTORY_OPERATIONS, type HostFactoryOperation } from '../../shared/hostfactory-protocol.js';
 
 /** The five provider-plugin operations: HostFactory JSON in, HostFactory JSON out. */
 @injectable()
@@ -32,14 +29,23 @@ export class HostFactoryOperations {
     @inject(RequestReturnMachines) private readonly requestReturnMachines: RequestReturnMachines,
     @inject(GetReturnRequests) private readonly getReturnRequests: GetReturnRequests,
     @inject(Logger) private readonly logger: Logger,
+    @inject(Metrics) private readonly metrics: Metrics,
   ) {}
 
-  /** The operation's response, every message in it bounded; input and response are logged at debug level. */
+  /** The operation's response, every message in it bounded; input and response are logged at debug level, outcome and duration counted. */
   async run(operation: HostFactoryOperation, input: unknown): Promise<Record<string, unknown>> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
     this.logger.debug({ operation, input }, 'operation input');
-    const response = withBoundedMessages(await this.respond(operation, input));
-    this.logger.debug({ operation, response }, 'operation response');
-    return response;
+    try {
+      const response = withBoundedMessages(await this.respond(operation, input));
+      this.logger.debug({ operation, response }, 'operation response');
+      this.metrics.operation(operation, 'ok', seconds());
+      return response;
+    } catch (error) {
+      this.metrics.operation(operation, toHostFactoryError(error).code, seconds());
+      throw error;
+    }
   }
 
   private async respond(operation: HostFactoryOperation, input: unknown): Promise<Record<string, unknown>> {

@@ -1,3 +1,4 @@
+import type { CapacityMemory } from '../../domain/ports/capacity-memory.js';
 import type { MachineRepository } from '../../domain/ports/machine-repository.js';
 import type { RequestRepository } from '../../domain/ports/request-repository.js';
 import type { ResourceLease } from '../../domain/ports/resource-lease.js';
@@ -8,5 +9,7 @@ export interface StoreHandle {
   readonly machines: MachineRepository;
   /** Cross-process leases on cloud resources, held in this store. */
   readonly leases: ResourceLease;
+  /** Pools recently out of capacity, shared by every process and host on this store. */
+  readonly capacity: CapacityMemory;
   close(): Promise<void>;
 }

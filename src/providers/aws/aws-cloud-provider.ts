@@ -1,16 +1,18 @@
 import { inject, injectable } from 'inversify';
-import { HostFactoryError } from '../../domain/errors.js';
+import { HostFactoryError, LaunchFailedError, unavailableOfferingsOf } from '../../domain/errors.js';
 import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js';
-import type { CloudAccess, CloudHost, CloudInventory, CloudProvider, CloudResource, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TrackedRequest } from '../../domain/ports/cloud-provider.js';
+import type { Offering } from '../../domain/offering.js';
+import type { CloudAccess, CloudHost, CloudInventory, CloudProvider, CloudResource, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TemplateCheck, TrackedRequest } from '../../domain/ports/cloud-provider.js';
 import { Clock } from '../../domain/ports/clock.js';
 import { Logger } from '../../domain/ports/logger.js';
 import { ResourceLease } from '../../domain/ports/resource-lease.js';
 import type { Request } from '../../domain/request.js';
-import type { ProviderApi } from '../../domain/template.js';
+import type { ProviderApi, Template } from '../../domain/template.js';
 import { chooseApi } from './api-choice.js';
 import { buildAwsParts, type AwsProviderParts } from './aws-provider-parts.js';
 import { AwsSettings } from './aws-settings.js';
 import { planCapacity } from './capacity-plan.js';
+import { LaunchPools } from './launch-pools.js';
 import { AwsClients } from './ec2/aws-clients.js';
 import { isLaunchTemplateNotFound, isOutcomeUnknown, translateAwsError } from './ec2/aws-errors.js';
 import { ReleaseFailures } from './handlers/instance-release.js';
@@ -40,11 +42,29 @@ export class AwsCloudProvider implements CloudProvider {
     this.parts = buildAwsParts(settings, clients, clock, logger, lease);
   }
 
+  /**
+   * Pools noted out of capacity on the way (see CapacityPools) come back in the result, or in a
+   * LaunchFailedError when nothing launched.
+   */
   async launch(order: LaunchOrder): Promise<LaunchResult> {
+    const pools = new LaunchPools(order.unavailable);
     try {
-      return await this.launchOrder(order);
+      const result = await this.launchOrder(order, pools);
+      const offerings = await this.parts.capacity.offeringsOf(pools);
+      return offerings.length > 0 ? { ...result, unavailableOfferings: offerings } : result;
     } catch (error) {
-      throw translateAwsError(error);
+      const failure = translateAwsError(error);
+      const offerings = await this.parts.capacity.offeringsOf(pools);
+      throw offerings.length > 0 ? new LaunchFailedError(failure, offerings) : failure;
+    }
+  }
+
+  /** See CapacityPools.ofTemplate: from the subnet cache, never a call to AWS. */
+  async offeringsOf(template: Template): Promise<Offering[] | undefined> {
+    try {
+      return await this.parts.capacity.ofTemplate(template, planCapacity(template, 100));
+    } catch {
+      return undefined;
     }
   }
 
@@ -62,7 +82,14 @@ export class AwsCloudProvider implements CloudProvider {
     }
   }
 
-  private async launchOrder(order: LaunchOrder): Promise<LaunchResult> {
+  /** See TemplateChecker: each template's fields against AWS, and its launch call as a DryRun; nothing is created. */
+  checkTemplates(templates: readonly Template[]): Promise<TemplateCheck[]> {
+    return this.parts.checker.check(templates).catch((error: unknown) => {
+      throw translateAwsError(error);
+    });
+  }
+
+  private async launchOrder(order: LaunchOrder, pools: LaunchPools): Promise<LaunchResult> {
     const { template, requestId } = order;
     if (!Number.isInteger(order.units) || order.units <= 0) {
       throw new HostFactoryError('INVALID_INPUT', `request ${requestId}: units must be a positive integer (got ${order.units})`);
@@ -73,6 +100,7 @@ export class AwsCloudProvider implements CloudProvider {
     }
     const plan = planCapacity(template, order.units);
     if (FLEET_APIS.has(choice.api)) plan.subnetIds = await this.parts.subnets.onePerZone(plan.subnetIds);
+    await this.parts.capacity.prepare(pools, plan);
     const tags = requestTags(template, this.parts.context.providerName, requestId);
     const handler = this.parts.handlers[choice.api];
     const { launchTemplates } = this.parts;
@@ -80,13 +108,13 @@ export class AwsCloudProvider implements CloudProvider {
     let result: LaunchResult;
     try {
       try {
-        result = await handler.launch({ requestId, template, plan, fleetType: choice.fleetType, launchTemplate, tags });
+        result = await handler.launch({ requestId, template, plan, fleetType: choice.fleetType, launchTemplate, tags, pools });
       } catch (error) {
         if (!launchTemplate.created || !isLaunchTemplateNotFound(error)) throw error;
         // Our launch template was deleted under us (another process found it unused): make it again.
         launchTemplates.forget(launchTemplate.launchTemplateId);
         launchTemplate = await launchTemplates.ensure(template, `${requestId}-again`, choice.api);
-        result = await handler.launch({ requestId, template, plan, fleetType: choice.fleetType, launchTemplate, tags });
+        result = await handler.launch({ requestId, template, plan, fleetType: choice.fleetType, launchTemplate, tags, pools });
       }
     } catch (error) {
       // A launch that surely failed leaves no launch template of ours behind (one whose outcome is unknown is retried with it).
@@ -119,11 +147,14 @@ export class AwsCloudProvider implements CloudProvider {
     if (ageSec > this.parts.context.config.instancePendingTimeoutSec) return { machines: [], final: true, message: `launch never confirmed by AWS: ${request.message ?? 'no answer'}` };
     try {
       const result = await this.launch({ requestId: request.requestId, template, units: request.machineCount });
-      return { machines: result.machines, final: false, providerData: result.providerData, ...(result.message ? { message: result.message } : {}) };
+      const { unavailableOfferings } = result;
+      return { machines: result.machines, final: false, providerData: result.providerData, ...(result.message ? { message: result.message } : {}), ...(unavailableOfferings ? { unavailableOfferings } : {}) };
     } catch (error) {
       const failure = translateAwsError(error);
-      if (failure.retryable || isOutcomeUnknown(error)) return { machines: [], final: false, message: `launch not confirmed (${failure.message}); retried next poll` };
-      return { machines: [], final: true, message: failure.message };
+      const offerings = unavailableOfferingsOf(error);
+      const learnt = offerings.length > 0 ? { unavailableOfferings: [...offerings] } : {};
+      if (failure.retryable || isOutcomeUnknown(error)) return { machines: [], final: false, message: `launch not confirmed (${failure.message}); retried next poll`, ...learnt };
+      return { machines: [], final: true, message: failure.message, ...learnt };
     }
   }
 

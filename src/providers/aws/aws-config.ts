@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HostFactoryError } from '../../domain/errors.js';
 
-export type AwsService = 'ec2' | 'autoscaling' | 'ssm' | 'sqs';
+export type AwsService = 'ec2' | 'autoscaling' | 'ssm' | 'sqs' | 'iam';
 
 /** The per-service endpoint keys, spelled as the AWS SDKs read them from the environment. */
 export const SERVICE_ENDPOINT_KEYS: Record<AwsService, string> = {
@@ -9,6 +9,7 @@ export const SERVICE_ENDPOINT_KEYS: Record<AwsService, string> = {
   autoscaling: 'AWS_ENDPOINT_URL_AUTO_SCALING',
   ssm: 'AWS_ENDPOINT_URL_SSM',
   sqs: 'AWS_ENDPOINT_URL_SQS',
+  iam: 'AWS_ENDPOINT_URL_IAM',
 };
 
 /** IBM's `awsprov_config.json` keys this provider honours, parsed and defaulted. */
@@ -18,7 +19,7 @@ export interface AwsConfig {
   credentialFile?: string;
   /** Any EC2-compatible endpoint; every SDK client is pointed at it unless its own is set. */
   endpointUrl?: string;
-  /** Per-service endpoints (`AWS_ENDPOINT_URL_EC2`, `_AUTO_SCALING`, `_SSM`, `_SQS`), beside endpointUrl. */
+  /** Per-service endpoints (`AWS_ENDPOINT_URL_EC2`, `_AUTO_SCALING`, `_SSM`, `_SQS`, `_IAM`), beside endpointUrl. */
   serviceEndpoints: Partial<Record<AwsService, string>>;
   proxyHost?: string;
   proxyPort?: number;
@@ -53,6 +54,7 @@ export const awsConfigSchema = z.object({
   AWS_ENDPOINT_URL_AUTO_SCALING: z.url().optional(),
   AWS_ENDPOINT_URL_SSM: z.url().optional(),
   AWS_ENDPOINT_URL_SQS: z.url().optional(),
+  AWS_ENDPOINT_URL_IAM: z.url().optional(),
   /** IBM's key, accepted and not used: instances get the template's keyName (docs/aws.md). */
   AWS_KEY_FILE: text.optional(),
   AWS_PROXY_HOST: text.optional(),

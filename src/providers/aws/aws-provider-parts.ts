@@ -4,7 +4,9 @@ import type { ResourceLease } from '../../domain/ports/resource-lease.js';
 import type { ProviderApi } from '../../domain/template.js';
 import type { AwsSettings } from './aws-settings.js';
 import type { AwsClients } from './ec2/aws-clients.js';
+import { CapacityPools } from './capacity-pools.js';
 import { AwsGateway } from './ec2/aws-gateway.js';
+import { dryRunGateway } from './ec2/dry-run-gateways.js';
 import { FulfilmentReporter } from './fulfilment-reporter.js';
 import type { ApiHandler, AwsContext } from './handlers/api-handler.js';
 import { AsgHandler } from './handlers/asg-handler.js';
@@ -20,6 +22,8 @@ import { LaunchTemplateStore } from './launch-template-store.js';
 import { LeakRemover } from './leak-remover.js';
 import { ReclaimFinder } from './reclaim-finder.js';
 import { SubnetZones } from './subnet-zones.js';
+import { LaunchCheck } from './template-checks/launch-check.js';
+import { TemplateChecker } from './template-checks/template-checker.js';
 
 /** Every part of the AWS provider, built once per process. */
 export interface AwsProviderParts {
@@ -30,8 +34,10 @@ export interface AwsProviderParts {
   reporter: FulfilmentReporter;
   reclaims: ReclaimFinder;
   subnets: SubnetZones;
+  capacity: CapacityPools;
   inventory: InventoryReader;
   leaks: LeakRemover;
+  checker: TemplateChecker;
 }
 
 /** The AWS provider wired from its parts: one flat list, nothing decided elsewhere. */
@@ -45,15 +51,29 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
     SpotFleet: new FleetHandler(context, new SpotFleetApi(gateway.spotFleets), new HeterogeneousFallback(context, runInstances)),
     ASG: new AsgHandler(context),
   };
+  const images = new ImageResolver(gateway);
+  const launchTemplates = new LaunchTemplateStore(gateway.launchTemplates, images, settings.providerName);
+  const subnets = new SubnetZones(context, settings.workDir);
+  // The same handlers over a gateway whose launch calls carry DryRun: `templates validate --cloud`.
+  const dryRun: AwsContext = { ...context, gateway: dryRunGateway(gateway, clients, settings.config, logger) };
+  const dryRunInstances = new RunInstancesHandler(dryRun);
+  const dryRunHandlers: Record<ProviderApi, ApiHandler> = {
+    RunInstances: dryRunInstances,
+    EC2Fleet: new FleetHandler(dryRun, new Ec2FleetApi(dryRun.gateway.ec2Fleets)),
+    SpotFleet: new FleetHandler(dryRun, new SpotFleetApi(dryRun.gateway.spotFleets)),
+    ASG: dryRunInstances,
+  };
   return {
     context,
     handlers,
-    launchTemplates: new LaunchTemplateStore(gateway.launchTemplates, new ImageResolver(gateway), settings.providerName),
+    launchTemplates,
     cleaner: new LaunchTemplateCleaner(context),
     reporter: new FulfilmentReporter(context, (api) => handlers[api]),
     reclaims: new ReclaimFinder(context),
-    subnets: new SubnetZones(context, settings.workDir),
+    subnets,
+    capacity: new CapacityPools(subnets, logger),
     inventory: new InventoryReader(context),
     leaks: new LeakRemover(context),
+    checker: new TemplateChecker(context, images, new LaunchCheck(context, dryRunHandlers, launchTemplates, subnets)),
   };
 }

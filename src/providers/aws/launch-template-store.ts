@@ -46,6 +46,21 @@ export class LaunchTemplateStore {
     return { launchTemplateId: id, version: '$Default', created: true, data };
   }
 
+  /**
+   * The launch template `ensure` would use, making none: the template's own, or ours when it
+   * exists already (`exists`); else a reference whose id is the name ours will have (not an `lt-`
+   * id: see dry-run-gateways.ts). Throws as dataOf does (unknown AMI or parameter, unreadable user data).
+   */
+  async lookup(template: Template, api: ProviderApi): Promise<{ ref: LaunchTemplateRef; name?: string; exists: boolean }> {
+    const data = await this.dataOf(template);
+    if (template.launchTemplateId) return { ref: { launchTemplateId: template.launchTemplateId, version: '$Default', created: false, data }, exists: true };
+    const name = launchTemplateName(data, api);
+    const id = this.known.get(name) ?? (await this.gateway.findByName(name));
+    // RunInstances (and the RunInstances check of a group) carries the content of a launch template not made yet.
+    const inline = !id && (api === 'RunInstances' || api === 'ASG');
+    return { ref: { launchTemplateId: id ?? name, version: '$Default', created: !inline, data }, name, exists: id !== undefined };
+  }
+
   /** Drops a launch template from the in-process cache (it was deleted). */
   forget(launchTemplateId: string): void {
     for (const [name, id] of this.known) if (id === launchTemplateId) this.known.delete(name);

@@ -44,11 +44,27 @@ export class SubnetZones {
     return [...best.values()];
   }
 
-  private async factsOf(subnetIds: readonly string[]): Promise<Map<string, SubnetFacts>> {
+  /**
+   * subnet id → zone, from the cache whatever its age (a subnet never changes zone), asking
+   * DescribeSubnets only for subnets not cached yet. Throws the AWS error when that call fails.
+   */
+  async zonesOf(subnetIds: readonly string[]): Promise<Map<string, string>> {
+    if (subnetIds.length === 0) return new Map();
+    const facts = await this.factsOf(subnetIds, Number.POSITIVE_INFINITY);
+    return zonesIn(facts, subnetIds);
+  }
+
+  /** subnet id → zone for the subnets in the work dir's cache; never calls AWS, never throws. */
+  async cachedZonesOf(subnetIds: readonly string[]): Promise<Map<string, string>> {
+    const cached = await readCache(join(this.workDir, SUBNET_CACHE_FILE));
+    return zonesIn(new Map(Object.entries(cached)), subnetIds);
+  }
+
+  private async factsOf(subnetIds: readonly string[], maxAgeMs = SUBNET_CACHE_TTL_SEC * 1000): Promise<Map<string, SubnetFacts>> {
     const file = join(this.workDir, SUBNET_CACHE_FILE);
     const cached = await readCache(file);
     const now = this.context.clock.now();
-    const stale = subnetIds.filter((id) => !cached[id] || now - cached[id].fetchedAt > SUBNET_CACHE_TTL_SEC * 1000);
+    const stale = subnetIds.filter((id) => !cached[id] || now - cached[id].fetchedAt > maxAgeMs);
     const fetched = stale.length > 0 ? await this.context.gateway.instances.subnets(stale) : [];
     for (const subnet of fetched) {
       if (subnet.SubnetId && subnet.AvailabilityZone) cached[subnet.SubnetId] = { zone: subnet.AvailabilityZone, freeAddresses: subnet.AvailableIpAddressCount ?? 0, fetchedAt: now };
@@ -58,6 +74,10 @@ export class SubnetZones {
     }
     return new Map(Object.entries(cached));
   }
+}
+
+function zonesIn(facts: ReadonlyMap<string, SubnetFacts>, subnetIds: readonly string[]): Map<string, string> {
+  return new Map(subnetIds.flatMap((id) => (facts.get(id)?.zone ? [[id, facts.get(id)!.zone] as const] : [])));
 }
 
 async function readCache(file: string): Promise<Record<string, SubnetFacts>> {

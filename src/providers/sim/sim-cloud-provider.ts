@@ -1,7 +1,8 @@
 import { inject, injectable } from 'inversify';
 import type { Knex } from 'knex';
-import { HostFactoryError } from '../../domain/errors.js';
+import { HostFactoryError, LaunchFailedError } from '../../domain/errors.js';
 import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js';
+import type { Offering } from '../../domain/offering.js';
 import { Clock } from '../../domain/ports/clock.js';
 import type {
   CloudAccess,
@@ -13,17 +14,20 @@ import type {
   LaunchResult,
   Reclaim,
   ReleaseResult,
+  TemplateCheck,
   TrackedRequest,
 } from '../../domain/ports/cloud-provider.js';
 import { Logger } from '../../domain/ports/logger.js';
 import type { Request } from '../../domain/request.js';
-import { instanceTypesOf, planLaunch } from './launch-plan.js';
+import type { Template } from '../../domain/template.js';
+import { avoidKey, instanceTypesOf, planLaunch, poolsOf, SIM_ZONE } from './launch-plan.js';
 import { randomSeed } from './seeded-random.js';
 import { SimCloudSettings } from './sim-cloud-settings.js';
 import { SimDatabase } from './sim-database.js';
 import { createInstances, PROVIDER_TAG, REQUEST_ID_TAG, reservationIdOf, TEMPLATE_ID_TAG } from './sim-instance-factory.js';
 import { reclaimOf, TERMINATED_OUTSIDE_REASON, toCloudMachine, type SimInstance } from './sim-instance.js';
 import { SimStateStore, type SimReservation } from './sim-state-store.js';
+import { checkTemplateOnSim } from './sim-template-checks.js';
 
 /** EC2 forgets terminated instances after about an hour; so does the sim. */
 const FORGET_TERMINATED_AFTER_MS = 60 * 60 * 1000;
@@ -34,6 +38,8 @@ interface Launched {
   reservation: SimReservation;
   instances: SimInstance[];
   reused: boolean;
+  /** Pools that had no capacity when this launch asked them. */
+  exhausted: Offering[];
 }
 
 /**
@@ -60,7 +66,7 @@ export class SimCloudProvider implements CloudProvider {
     }
     const now = this.clock.now();
     const launched = await this.db.write((trx) => this.launchOnce(trx, order, now));
-    const { reservation, instances, reused } = launched;
+    const { reservation, instances, reused, exhausted } = launched;
     this.logger.info(
       { requestId: order.requestId, reservationId: reservation.reservationId, instances: instances.length, reused },
       reused ? 'sim launch already recorded; returning its instances' : 'sim launched instances',
@@ -70,7 +76,13 @@ export class SimCloudProvider implements CloudProvider {
       providerData: { simReservationId: reservation.reservationId },
     };
     if (reservation.message) result.message = reservation.message;
+    if (exhausted.length > 0) result.unavailableOfferings = exhausted;
     return result;
+  }
+
+  /** The template's types in the sim's one zone, on the markets its price type uses. */
+  async offeringsOf(template: Template): Promise<Offering[]> {
+    return poolsOf(template);
   }
 
   async describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>> {
@@ -121,6 +133,15 @@ export class SimCloudProvider implements CloudProvider {
   async checkAccess(): Promise<CloudAccess> {
     const live = await this.db.read((db) => this.store.liveInstances(db, this.clock.now()));
     return { message: `simulated cloud at ${this.settings.stateFile} answered (${live.length} live instances)` };
+  }
+
+  /** See sim-template-checks.ts: each template against the sim's own catalog and SIM_CAPACITY left now. */
+  async checkTemplates(templates: readonly Template[]): Promise<TemplateCheck[]> {
+    const { config } = this.settings;
+    const limited = Object.keys(config.capacity);
+    const live = await this.db.read((db) => this.store.liveCountByType(db, limited, this.clock.now()));
+    const left = new Map(limited.map((type) => [type, Math.max(0, config.capacity[type] - (live.get(type) ?? 0))]));
+    return templates.map((template) => ({ templateId: template.templateId, findings: checkTemplateOnSim(template, config, left) }));
   }
 
   async removeLeaks(hostIds: readonly string[]): Promise<void> {
@@ -185,16 +206,18 @@ export class SimCloudProvider implements CloudProvider {
   private async launchOnce(trx: Knex.Transaction, order: LaunchOrder, now: number): Promise<Launched> {
     const [existing] = await this.store.reservations(trx, [order.requestId]);
     if (existing) {
-      return { reservation: existing, instances: await this.store.instancesOfRequests(trx, [order.requestId]), reused: true };
+      return { reservation: existing, instances: await this.store.instancesOfRequests(trx, [order.requestId]), reused: true, exhausted: [] };
     }
     await this.store.forgetTerminatedBefore(trx, now - FORGET_TERMINATED_AFTER_MS);
     const { config } = this.settings;
     const limited = instanceTypesOf(order.template).filter((type) => config.capacity[type] !== undefined);
     const live = await this.store.liveCountByType(trx, limited, now);
     const left = new Map(limited.map((type) => [type, Math.max(0, config.capacity[type] - (live.get(type) ?? 0))]));
-    const plan = planLaunch(order.template, order.units, left);
+    const avoid = new Set((order.unavailable ?? []).filter((pool) => pool.zone === SIM_ZONE).map((pool) => avoidKey(pool.instanceType, pool.market)));
+    const plan = planLaunch(order.template, order.units, left, avoid);
     if (plan.instances.length === 0) {
-      throw new HostFactoryError('INSUFFICIENT_CAPACITY', plan.shortMessage ?? `no capacity for ${order.requestId}`);
+      const failure = new HostFactoryError('INSUFFICIENT_CAPACITY', plan.shortMessage ?? `no capacity for ${order.requestId}`);
+      throw plan.exhausted.length > 0 ? new LaunchFailedError(failure, plan.exhausted) : failure;
     }
     const ips = await this.store.allocateIps(trx, plan.instances.length);
     if (ips.length < plan.instances.length) {
@@ -220,7 +243,7 @@ export class SimCloudProvider implements CloudProvider {
       createdAt: now,
     };
     await this.store.insertLaunch(trx, reservation, instances);
-    return { reservation, instances, reused: false };
+    return { reservation, instances, reused: false, exhausted: plan.exhausted };
   }
 
   private reportOf(request: Request, reservation: SimReservation, machines: CloudMachine[]): FulfilmentReport {

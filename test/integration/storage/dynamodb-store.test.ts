@@ -88,6 +88,7 @@ describe('DynamoDB store', () => {
     expect(await indexes(names.requests)).toEqual(['kind-createdAt-index', 'outstanding-index']);
     expect(await indexes(names.machines)).toEqual(['live-index', 'name-index', 'requestId-index', 'returnRequestId-index']);
     expect(await indexes(names.leases)).toEqual([]);
+    expect(await indexes(names.unavailableOfferings)).toEqual([]);
     client.destroy();
   });
 
@@ -96,8 +97,14 @@ describe('DynamoDB store', () => {
       requests: 'hostfactory-requests',
       machines: 'hostfactory-machines',
       leases: 'hostfactory-leases',
+      unavailableOfferings: 'hostfactory-unavailable-offerings',
     });
-    expect(tableNames('hf_prod_')).toEqual({ requests: 'hf_prod_requests', machines: 'hf_prod_machines', leases: 'hf_prod_leases' });
+    expect(tableNames('hf_prod_')).toEqual({
+      requests: 'hf_prod_requests',
+      machines: 'hf_prod_machines',
+      leases: 'hf_prod_leases',
+      unavailableOfferings: 'hf_prod_unavailable-offerings',
+    });
   });
 
   it('refuses an existing table that lacks the indexes the store queries', async () => {

@@ -105,7 +105,7 @@ describeWithPostgres('PostgreSQL store', reachable, () => {
         'select table_name from information_schema.tables where table_schema = $1 order by table_name',
         [schema],
       );
-      expect(tables.rows.map((row) => row.table_name)).toEqual(['knex_migrations', 'knex_migrations_lock', 'machines', 'requests', 'resource_leases']);
+      expect(tables.rows.map((row) => row.table_name)).toEqual(['knex_migrations', 'knex_migrations_lock', 'machines', 'requests', 'resource_leases', 'unavailable_offerings']);
       const rows = await client.query<{ count: string }>(`select count(*) from "${schema}".requests`);
       expect(rows.rows[0].count).toBe('1');
     } finally {

@@ -9,7 +9,8 @@ const STATE_CODES = { pending: 0, running: 16, 'shutting-down': 32, terminated: 
  * InstanceMarketOptions), DescribeInstances (ids; filters instance-state-name, instance-id,
  * private-dns-name and tag:<key> / tag-key / tag-value, as named in EC2 API Reference,
  * "DescribeInstances", https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeInstances.html), TerminateInstances,
- * CreateTags, DescribeImages, Create/Describe/DeleteLaunchTemplate(s), DescribeInstanceStatus
+ * CreateTags, DescribeImages (imageState, architecture, platformDetails as in EC2 API Reference, "Image",
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html), Create/Describe/DeleteLaunchTemplate(s), DescribeInstanceStatus
  * (no scheduled events), DescribeSpotInstanceRequests and DescribeSubnets.
  *
  * RunInstances checks the subnet, the pool's capacity and the subnet's free addresses (see
@@ -52,7 +53,13 @@ export class FakeEc2Instances {
         return itemSet(
           'imagesSet',
           list(params, 'ImageId').filter((id) => this.images[id]),
-          (id) => element('imageId', id) + element('rootDeviceName', this.images[id]) + element('rootDeviceType', 'ebs'),
+          (id) =>
+            element('imageId', id) +
+            element('imageState', 'available') +
+            element('architecture', this.cloud.imageArchitectures.get(id) ?? 'x86_64') +
+            element('platformDetails', 'Linux/UNIX') +
+            element('rootDeviceName', this.images[id]) +
+            element('rootDeviceType', 'ebs'),
         );
       case 'CreateLaunchTemplate':
         return wrap('launchTemplate', launchTemplateXml(this.createLaunchTemplate(params)));

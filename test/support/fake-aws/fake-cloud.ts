@@ -107,6 +107,8 @@ export class FakeCloud {
   readonly replacementDelayMs: number;
   readonly spotNoticeMs: number;
   readonly subnets: FakeSubnets;
+  /** AMI id → architecture, for the images that are not x86_64. */
+  readonly imageArchitectures = new Map<string, string>();
   visibilityLagMs: number;
   private readonly reconcilers: Array<() => void> = [];
   private readonly eventTargets: Array<(event: FakeEvent) => void> = [];

@@ -6,6 +6,13 @@
 
 export const EC2_VERSION = '2016-11-15';
 export const AUTOSCALING_VERSION = '2011-01-01';
+/** IAM speaks awsQuery too (IAM API Reference, "Making query requests"); its calls carry this `Version`. */
+export const IAM_VERSION = '2010-05-08';
+
+/** The XML namespace of an awsQuery service's answers, by its `Version`. */
+function queryNamespace(version: string): string {
+  return version === IAM_VERSION ? `https://iam.amazonaws.com/doc/${IAM_VERSION}/` : `http://autoscaling.amazonaws.com/doc/${AUTOSCALING_VERSION}/`;
+}
 
 /** An AWS error answer: its code, message and HTTP status. */
 export class QueryError extends Error {
@@ -56,13 +63,13 @@ export function ec2ErrorResponse(error: QueryError, requestId: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error>${element('Code', error.code)}${element('Message', error.message)}</Error></Errors><RequestID>${requestId}</RequestID></Response>`;
 }
 
-export function awsQueryResponse(action: string, requestId: string, result: string): string {
-  const ns = `http://autoscaling.amazonaws.com/doc/${AUTOSCALING_VERSION}/`;
+export function awsQueryResponse(action: string, requestId: string, result: string, version = AUTOSCALING_VERSION): string {
+  const ns = queryNamespace(version);
   return `<?xml version="1.0" encoding="UTF-8"?><${action}Response xmlns="${ns}"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`;
 }
 
-export function awsQueryErrorResponse(error: QueryError, requestId: string): string {
-  const ns = `http://autoscaling.amazonaws.com/doc/${AUTOSCALING_VERSION}/`;
+export function awsQueryErrorResponse(error: QueryError, requestId: string, version = AUTOSCALING_VERSION): string {
+  const ns = queryNamespace(version);
   return `<?xml version="1.0" encoding="UTF-8"?><ErrorResponse xmlns="${ns}"><Error><Type>Sender</Type>${element('Code', error.code)}${element('Message', error.message)}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
 }
 

@@ -12,7 +12,7 @@ export const DEFAULT_SUBNET = 'subnet-default';
 const DEFAULT_ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f'];
 /** Usable addresses of a /20 (AWS reserves five per subnet). */
 const DEFAULT_FREE_ADDRESSES = 4091;
-const DEFAULT_VPC = 'vpc-0fa4e0000000000001';
+export const DEFAULT_VPC = 'vpc-0fa4e0000000000001';
 
 /**
  * Subnets and their Availability Zones, and DescribeSubnets.

@@ -37,7 +37,7 @@ describe('health checks', () => {
     const skewed = async (clockSkewMs?: number) => new CloudHealth(probing(async () => ({ message: 'EC2 in us-east-1 answered', clockSkewMs }))).run();
     expect(await skewed(2_000)).toEqual([
       { status: 'ok', message: 'EC2 in us-east-1 answered' },
-      { status: 'ok', message: 'clock behind the cloud by 2 s (within 10 s)' },
+      { component: 'clock', status: 'ok', message: 'behind the cloud by 2 s (within 10 s)' },
     ]);
     expect((await skewed(-45_000))[1]).toMatchObject({ status: 'warn', message: expect.stringContaining('ahead of the cloud by 45 s') });
     expect((await skewed(400_000))[1]).toMatchObject({ status: 'fail', message: expect.stringContaining('fix NTP') });

@@ -43,3 +43,15 @@ describe('HF_LOGLEVEL taken when ACCEPT_PROPAGATED_LOG_SETTING is true', () => {
     expect(parse({ ACCEPT_PROPAGATED_LOG_SETTING: true, LOG_LEVEL: 'warn' }, { HF_LOGLEVEL: 'LOUD' }).logLevel).toBe('warn');
   });
 });
+
+describe('CAPACITY_MEMORY_TTL_SEC', () => {
+  it('is 180 s by default (as Karpenter), read as a number or a string, 0 to turn the memory off', () => {
+    expect(parse({}).capacityMemoryTtlSec).toBe(180);
+    expect(parse({ CAPACITY_MEMORY_TTL_SEC: '60' }).capacityMemoryTtlSec).toBe(60);
+    expect(parse({ CAPACITY_MEMORY_TTL_SEC: 0 }).capacityMemoryTtlSec).toBe(0);
+  });
+
+  it.each([-1, 1.5, 'soon'])('refuses %j, naming the key', (value) => {
+    expect(() => parse({ CAPACITY_MEMORY_TTL_SEC: value })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('CAPACITY_MEMORY_TTL_SEC') }));
+  });
+});

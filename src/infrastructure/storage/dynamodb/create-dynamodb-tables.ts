@@ -12,6 +12,7 @@ import {
   machinesTableDefinition,
   requestsTableDefinition,
   tableNames,
+  unavailableOfferingsTableDefinition,
   type DynamoDbStoreLocation,
 } from './dynamodb-table-design.js';
 import { translateDynamoDbError } from './translate-dynamodb-error.js';
@@ -31,6 +32,7 @@ export async function createDynamoDbTables(location: DynamoDbStoreLocation): Pro
       requestsTableDefinition(names.requests),
       machinesTableDefinition(names.machines),
       leasesTableDefinition(names.leases),
+      unavailableOfferingsTableDefinition(names.unavailableOfferings),
     ];
     for (const definition of definitions) {
       await ensureTable(client, definition);

@@ -2,7 +2,10 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /** Where the DynamoDB store lives. */
 export interface DynamoDbStoreLocation {
-  /** Table names are `<prefix>-requests`, `<prefix>-machines` and `<prefix>-leases` (no dash added after `-`, `_`, `.`). */
+  /**
+   * Table names are `<prefix>-requests`, `<prefix>-machines`, `<prefix>-leases` and
+   * `<prefix>-unavailable-offerings` (no dash added after `-`, `_`, `.`).
+   */
   tablePrefix: string;
   /** Default: AWS_REGION, else us-east-1. */
   region?: string;
@@ -14,6 +17,7 @@ export interface DynamoDbTableNames {
   requests: string;
   machines: string;
   leases: string;
+  unavailableOfferings: string;
 }
 
 /**
@@ -38,7 +42,12 @@ export const LIVE_MARK = 'live';
 
 export function tableNames(tablePrefix: string): DynamoDbTableNames {
   const prefix = /[-_.]$/.test(tablePrefix) || tablePrefix === '' ? tablePrefix : `${tablePrefix}-`;
-  return { requests: `${prefix}requests`, machines: `${prefix}machines`, leases: `${prefix}leases` };
+  return {
+    requests: `${prefix}requests`,
+    machines: `${prefix}machines`,
+    leases: `${prefix}leases`,
+    unavailableOfferings: `${prefix}unavailable-offerings`,
+  };
 }
 
 export function resolveRegion(location: DynamoDbStoreLocation): string {
@@ -102,5 +111,27 @@ export function leasesTableDefinition(name: string): CreateTableCommandInput {
     BillingMode: 'PAY_PER_REQUEST',
     KeySchema: [{ AttributeName: 'resource', KeyType: 'HASH' }],
     AttributeDefinitions: [{ AttributeName: 'resource', AttributeType: 'S' }],
+  };
+}
+
+/** The one partition of the unavailable-offerings table: reading every pool is one Query, never a Scan. */
+export const OFFERINGS_SCOPE = 'pools';
+
+/**
+ * One item per pool remembered out of capacity (see DynamoDbCapacityMemory): partition `scope`
+ * (always OFFERINGS_SCOPE), sort key `offering` (`type|zone|market`); no index.
+ */
+export function unavailableOfferingsTableDefinition(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: [
+      { AttributeName: 'scope', KeyType: 'HASH' },
+      { AttributeName: 'offering', KeyType: 'RANGE' },
+    ],
+    AttributeDefinitions: [
+      { AttributeName: 'scope', AttributeType: 'S' },
+      { AttributeName: 'offering', AttributeType: 'S' },
+    ],
   };
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../../domain/ports/clock.js';
 import type { StoreHandle } from '../store-handle.js';
 import { createDynamoDbClient, createDynamoDbDocumentClient } from './dynamodb-client.js';
+import { DynamoDbCapacityMemory } from './dynamodb-capacity-memory.js';
 import { DynamoDbMachineRepository } from './dynamodb-machine-repository.js';
 import { DynamoDbRequestRepository } from './dynamodb-request-repository.js';
 import { DynamoDbResourceLease } from './dynamodb-resource-lease.js';
@@ -29,6 +30,7 @@ export async function openDynamoDbStore(location: DynamoDbStoreLocation, options
     requests: new DynamoDbRequestRepository(tables, clock),
     machines: new DynamoDbMachineRepository(tables, clock),
     leases: new DynamoDbResourceLease(tables, clock),
+    capacity: new DynamoDbCapacityMemory(tables, clock),
     close: async () => tables.destroy(),
   };
 }

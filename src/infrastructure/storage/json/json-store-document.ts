@@ -1,5 +1,6 @@
 import { HostFactoryError } from '../../../domain/errors.js';
 import type { Machine } from '../../../domain/machine.js';
+import type { RememberedOffering } from '../../../domain/offering.js';
 import type { Request } from '../../../domain/request.js';
 
 export const JSON_STORE_FORMAT = 'hostfactory-store';
@@ -20,6 +21,11 @@ export interface JsonStoreDocument {
   machines: Record<string, Machine>;
   /** Leases held now, keyed by resource; absent when none is (and in files older than leases). */
   leases?: Record<string, JsonLease>;
+  /**
+   * Pools remembered out of capacity, keyed `type|zone|market` (see JsonCapacityMemory); absent
+   * when none is (and in files older than the capacity memory).
+   */
+  unavailableOfferings?: Record<string, RememberedOffering>;
 }
 
 export function emptyDocument(): JsonStoreDocument {
@@ -49,6 +55,7 @@ export function parseDocument(text: string, file: string): JsonStoreDocument {
   if (!isRecord(value.requests)) throw corrupt(file, '"requests" is not an object');
   if (!isRecord(value.machines)) throw corrupt(file, '"machines" is not an object');
   if (value.leases !== undefined && !isRecord(value.leases)) throw corrupt(file, '"leases" is not an object');
+  if (value.unavailableOfferings !== undefined && !isRecord(value.unavailableOfferings)) throw corrupt(file, '"unavailableOfferings" is not an object');
   return value as unknown as JsonStoreDocument;
 }
 

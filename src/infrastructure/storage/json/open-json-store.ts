@@ -1,5 +1,6 @@
 import type { Clock } from '../../../domain/ports/clock.js';
 import type { StoreHandle } from '../store-handle.js';
+import { JsonCapacityMemory } from './json-capacity-memory.js';
 import { JsonMachineRepository } from './json-machine-repository.js';
 import { JsonRequestRepository } from './json-request-repository.js';
 import { JsonResourceLease } from './json-resource-lease.js';
@@ -27,6 +28,7 @@ export async function openJsonStore(location: JsonStoreLocation, options: JsonSt
     requests: new JsonRequestRepository(file, clock),
     machines: new JsonMachineRepository(file, clock),
     leases: new JsonResourceLease(file, clock),
+    capacity: new JsonCapacityMemory(file, clock),
     close: async () => undefined,
   };
 }

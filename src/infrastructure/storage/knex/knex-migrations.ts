@@ -95,12 +95,32 @@ const addMachineNotices: Knex.Migration = {
   },
 };
 
+/**
+ * One row per pool an "insufficient capacity" answer keeps out of launches until `expires_at` (see
+ * KnexCapacityMemory); rows whose time has passed are deleted by the next write.
+ */
+const createUnavailableOfferings: Knex.Migration = {
+  async up(knex) {
+    await knex.schema.createTable('unavailable_offerings', (table) => {
+      table.string('instance_type', 64).notNullable();
+      table.string('zone', 64).notNullable();
+      table.string('market', 16).notNullable();
+      table.bigInteger('expires_at').notNullable();
+      table.primary(['instance_type', 'zone', 'market']);
+    });
+  },
+  async down(knex) {
+    await knex.schema.dropTableIfExists('unavailable_offerings');
+  },
+};
+
 /** Every migration, in order. Names are recorded in the migrations table: never rename one. */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0001_create_requests_and_machines', createRequestsAndMachines],
   ['0002_index_hot_rows', indexHotRows],
   ['0003_create_resource_leases', createResourceLeases],
   ['0004_add_machine_notices', addMachineNotices],
+  ['0005_create_unavailable_offerings', createUnavailableOfferings],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

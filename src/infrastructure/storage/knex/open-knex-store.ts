@@ -4,6 +4,7 @@ import type { Logger } from '../../../domain/ports/logger.js';
 import type { StoreHandle } from '../store-handle.js';
 import { parseStoreUrl, redact } from '../store-url.js';
 import { createKnexDatabase, postgresLocation, type KnexLocation } from './create-knex-database.js';
+import { KnexCapacityMemory } from './knex-capacity-memory.js';
 import { KnexMachineRepository } from './knex-machine-repository.js';
 import { KnexRequestRepository } from './knex-request-repository.js';
 import { KnexResourceLease } from './knex-resource-lease.js';
@@ -51,6 +52,7 @@ export async function openKnexStore(options: KnexStoreOptions): Promise<StoreHan
     requests: new KnexRequestRepository(db, clock),
     machines: new KnexMachineRepository(db, clock),
     leases: new KnexResourceLease(db, clock),
+    capacity: new KnexCapacityMemory(db, clock),
     close: () => db.destroy(),
   };
 }

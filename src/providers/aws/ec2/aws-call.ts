@@ -46,21 +46,27 @@ export async function allPages<Page extends { NextToken?: string }>(fetchPage: (
 
 /**
  * Describes resources by id in chunks of `size`. When a chunk fails because one id is not known
- * (EC2 fails the whole call), that chunk is described one id at a time and the unknown ids are
- * left out, so one deleted (or not yet visible) fleet never blocks the others.
+ * (EC2 fails the whole call; `missing` tells such an error, by default isNotFound), that chunk is
+ * described one id at a time and the unknown ids are left out, so one deleted (or not yet visible)
+ * fleet never blocks the others.
  */
-export async function describeKnown<T>(ids: readonly string[], size: number, describeIds: (part: string[]) => Promise<T[]>): Promise<T[]> {
+export async function describeKnown<T>(
+  ids: readonly string[],
+  size: number,
+  describeIds: (part: string[]) => Promise<T[]>,
+  missing: (error: unknown) => boolean = isNotFound,
+): Promise<T[]> {
   const found: T[] = [];
   for (const part of chunk([...new Set(ids)], size)) {
     try {
       found.push(...(await describeIds(part)));
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      if (!missing(error)) throw error;
       for (const id of part) {
         try {
           found.push(...(await describeIds([id])));
         } catch (single) {
-          if (!isNotFound(single)) throw single;
+          if (!missing(single)) throw single;
         }
       }
     }

@@ -1,11 +1,14 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
+import { Metrics } from '../../../domain/ports/metrics.js';
 import { SERVICE_ENDPOINT_KEYS, type AwsConfig, type AwsService } from '../aws-config.js';
 import { AwsSettings } from '../aws-settings.js';
+import { countCalls } from './call-metrics.js';
 
 export type Ec2Sdk = typeof import('@aws-sdk/client-ec2');
 export type AutoScalingSdk = typeof import('@aws-sdk/client-auto-scaling');
 export type SsmSdk = typeof import('@aws-sdk/client-ssm');
 export type SqsSdk = typeof import('@aws-sdk/client-sqs');
+export type IamSdk = typeof import('@aws-sdk/client-iam');
 
 /** A lazily loaded SDK: its client and its module (for the command classes). */
 export interface LoadedSdk<Sdk, Client> {
@@ -17,6 +20,7 @@ export type Ec2Api = LoadedSdk<Ec2Sdk, InstanceType<Ec2Sdk['EC2Client']>>;
 export type AutoScalingApi = LoadedSdk<AutoScalingSdk, InstanceType<AutoScalingSdk['AutoScalingClient']>>;
 export type SsmApi = LoadedSdk<SsmSdk, InstanceType<SsmSdk['SSMClient']>>;
 export type SqsApi = LoadedSdk<SqsSdk, InstanceType<SqsSdk['SQSClient']>>;
+export type IamApi = LoadedSdk<IamSdk, InstanceType<IamSdk['IAMClient']>>;
 
 /**
  * The endpoint of one service: its own key in the config file, else the same variable in the
@@ -59,7 +63,7 @@ export async function clientOptions(config: AwsConfig, service: AwsService): Pro
 }
 
 /**
- * Builds the EC2, Auto Scaling, SSM and SQS clients on first use, once per process. Each SDK is
+ * Builds the EC2, Auto Scaling, SSM, SQS and IAM clients on first use, once per process. Each SDK is
  * imported only when a call needs it (`@aws-sdk/client-ec2` alone takes most of a second to load),
  * so a call that sends no AWS request loads none, and an EC2-only poll never loads the others.
  */
@@ -69,9 +73,13 @@ export class AwsClients {
   private autoScalingApi?: Promise<AutoScalingApi>;
   private ssmApi?: Promise<SsmApi>;
   private sqsApi?: Promise<SqsApi>;
+  private iamApi?: Promise<IamApi>;
   private readonly loadedNames = new Set<string>();
 
-  constructor(@inject(AwsSettings) private readonly settings: AwsSettings) {}
+  constructor(
+    @inject(AwsSettings) private readonly settings: AwsSettings,
+    @inject(Metrics) @optional() private readonly metrics?: Metrics,
+  ) {}
 
   ec2(): Promise<Ec2Api> {
     this.ec2Api ??= this.build('ec2', async (options) => {
@@ -110,13 +118,27 @@ export class AwsClients {
     return this.sqsApi;
   }
 
-  /** Names of the clients built so far (`ec2`, `autoscaling`, `ssm`, `sqs`). */
+  /** IAM, read only by `templates validate --cloud` (instance profiles, fleet roles): a global service, signed for the configured region's partition. */
+  iam(): Promise<IamApi> {
+    this.iamApi ??= this.build('iam', async (options) => {
+      const sdk = await import('@aws-sdk/client-iam');
+      return { sdk, client: new sdk.IAMClient(options) };
+    });
+    return this.iamApi;
+  }
+
+  /** Names of the clients built so far (`ec2`, `autoscaling`, `ssm`, `sqs`, `iam`). */
   loaded(): string[] {
     return [...this.loadedNames];
   }
 
-  private build<T>(name: AwsService, make: (options: Record<string, unknown>) => Promise<T>): Promise<T> {
+  private build<T extends LoadedSdk<unknown, object>>(name: AwsService, make: (options: Record<string, unknown>) => Promise<T>): Promise<T> {
     this.loadedNames.add(name);
-    return clientOptions(this.settings.config, name).then(make);
+    return clientOptions(this.settings.config, name)
+      .then(make)
+      .then((api) => {
+        if (this.metrics) countCalls(api.client as Parameters<typeof countCalls>[0], name, this.metrics);
+        return api;
+      });
   }
 }

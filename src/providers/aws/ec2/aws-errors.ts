@@ -38,6 +38,9 @@ const CAPACITY = new Set([
   'UnfulfillableCapacity',
 ]);
 
+/** Capacity errors that belong to one pool (instance type, zone, market); see isPoolCapacityError. */
+const POOL_CAPACITY = new Set(['InsufficientInstanceCapacity', 'InsufficientCapacity', 'InsufficientHostCapacity', 'UnfulfillableCapacity', 'Unsupported']);
+
 const QUOTA = new Set([
   'InstanceLimitExceeded',
   'VcpuLimitExceeded',
@@ -153,6 +156,12 @@ export const isNotFound = (error: unknown): boolean => classifyAwsError(error) =
 export const isAlreadyExists = (error: unknown): boolean => classifyAwsError(error) === 'already-exists';
 /** A capacity or account-quota error: another pool, subnet or a later try may succeed. */
 export const isCapacityError = (error: unknown): boolean => ['capacity', 'quota'].includes(classifyAwsError(error));
+/**
+ * EC2 has no room for this instance type in this zone and market right now (or does not offer it
+ * there): the pool is worth avoiding for a while, the template's other pools are not. Quotas and
+ * a subnet short of addresses are not about the pool, so they are not this.
+ */
+export const isPoolCapacityError = (error: unknown): boolean => POOL_CAPACITY.has(awsErrorCode(error));
 /** Throttling or an AWS-side failure: the same call may succeed later. */
 export const isRetryable = (error: unknown): boolean => ['throttled', 'transient'].includes(classifyAwsError(error));
 /**
@@ -167,6 +176,13 @@ export const isFleetGone = (error: unknown): boolean =>
 /** Auto Scaling refuses while a scaling activity runs on the group; the next poll tries again. */
 export const isScalingActivityInProgress = (error: unknown): boolean =>
   awsErrorCode(error) === 'ScalingActivityInProgress' || awsErrorCode(error) === 'ResourceInUse' || /in progress/i.test(awsErrorMessage(error));
+
+/** A DryRun call's answer that the call would have been allowed (EC2 answers it as an error, `DryRunOperation`). */
+export const isDryRunPermitted = (error: unknown): boolean => awsErrorCode(error) === 'DryRunOperation';
+/** The credentials work but an IAM policy does not allow this call (bad or missing credentials are not this). */
+export const isPermissionDenied = (error: unknown): boolean => ['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException'].includes(awsErrorCode(error));
+/** IAM's answer for a role or instance profile that does not exist (`NoSuchEntity`, HTTP 404). */
+export const isNoSuchEntity = (error: unknown): boolean => ['NoSuchEntity', 'NoSuchEntityException'].includes(awsErrorCode(error));
 
 /** A short reason for a request message: `InsufficientInstanceCapacity: We currently do not have…`. */
 export function awsReason(error: unknown): string {

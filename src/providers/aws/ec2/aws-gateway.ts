@@ -3,8 +3,11 @@ import type { AwsConfig } from '../aws-config.js';
 import type { AwsClients } from './aws-clients.js';
 import { AutoScalingGateway } from './auto-scaling-gateway.js';
 import { Ec2FleetGateway } from './ec2-fleet-gateway.js';
+import { IamGateway } from './iam-gateway.js';
 import { InstanceGateway } from './instance-gateway.js';
+import { InstanceTypeGateway } from './instance-type-gateway.js';
 import { LaunchTemplateGateway } from './launch-template-gateway.js';
+import { NetworkGateway } from './network-gateway.js';
 import { ParameterGateway } from './parameter-gateway.js';
 import { RegionGateway } from './region-gateway.js';
 import { SpotFleetGateway } from './spot-fleet-gateway.js';
@@ -18,6 +21,10 @@ export class AwsGateway {
   readonly launchTemplates: LaunchTemplateGateway;
   readonly parameters: ParameterGateway;
   readonly region: RegionGateway;
+  /** What `templates validate --cloud` looks up: instance types, subnets, security groups, key pairs, roles. */
+  readonly instanceTypes: InstanceTypeGateway;
+  readonly network: NetworkGateway;
+  readonly iam: IamGateway;
 
   constructor(clients: AwsClients, config: AwsConfig, logger: Logger) {
     this.instances = new InstanceGateway(clients, config);
@@ -27,5 +34,8 @@ export class AwsGateway {
     this.launchTemplates = new LaunchTemplateGateway(clients, config, this.instances);
     this.parameters = new ParameterGateway(clients);
     this.region = new RegionGateway(clients);
+    this.instanceTypes = new InstanceTypeGateway(clients, config);
+    this.network = new NetworkGateway(clients, config);
+    this.iam = new IamGateway(clients);
   }
 }

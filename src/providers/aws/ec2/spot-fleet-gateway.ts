@@ -24,9 +24,10 @@ export class SpotFleetGateway implements FleetGateway {
     private readonly logger: Logger,
   ) {}
 
-  async request(config: SpotFleetRequestConfigData): Promise<string | undefined> {
+  /** RequestSpotFleet; with `dryRun` AWS only answers whether it would have been allowed (see dry-run-gateways.ts). */
+  async request(config: SpotFleetRequestConfigData, dryRun = false): Promise<string | undefined> {
     const { sdk, client: ec2 } = await this.clients.ec2();
-    const output = await send('ec2:RequestSpotFleet', () => ec2.send(new sdk.RequestSpotFleetCommand({ SpotFleetRequestConfig: config })));
+    const output = await send('ec2:RequestSpotFleet', () => ec2.send(new sdk.RequestSpotFleetCommand({ SpotFleetRequestConfig: config, ...(dryRun ? { DryRun: true } : {}) })));
     return output.SpotFleetRequestId;
   }
 

@@ -7,6 +7,7 @@ import type { Request } from '../../../domain/request.js';
 import type { FleetType, Template } from '../../../domain/template.js';
 import type { AwsConfig } from '../aws-config.js';
 import type { CapacityPlan } from '../capacity-plan.js';
+import type { LaunchPools } from '../launch-pools.js';
 import type { AwsGateway } from '../ec2/aws-gateway.js';
 import type { LaunchTemplateRef } from '../launch-template-store.js';
 import type { AwsProviderData } from '../provider-data.js';
@@ -31,6 +32,8 @@ export interface LaunchContext {
   launchTemplate: LaunchTemplateRef;
   /** Tags of every resource and instance of the request. */
   tags: Record<string, string>;
+  /** Pools remembered out of capacity (try them last) and the ones this launch finds so (note them); absent: none. */
+  pools?: LaunchPools;
 }
 
 /** An outstanding request of one API with its decoded provider data. */

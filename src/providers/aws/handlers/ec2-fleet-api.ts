@@ -1,5 +1,6 @@
-import type { CreateFleetCommandInput, FleetLaunchTemplateOverridesRequest } from '@aws-sdk/client-ec2';
+import type { CreateFleetCommandInput, CreateFleetError, FleetLaunchTemplateOverridesRequest } from '@aws-sdk/client-ec2';
 import type { FleetType } from '../../../domain/template.js';
+import type { Pool } from '../launch-pools.js';
 import { kebab } from '../capacity-plan.js';
 import type { Ec2FleetGateway } from '../ec2/ec2-fleet-gateway.js';
 import { overridesOf } from './fleet-overrides.js';
@@ -23,7 +24,7 @@ export class Ec2FleetApi implements FleetApi {
       instances: (output.Instances ?? []).flatMap((entry) =>
         (entry.InstanceIds ?? []).map((instanceId) => ({ instanceId, instanceType: entry.InstanceType, spot: entry.Lifecycle === 'spot' })),
       ),
-      errors: (output.Errors ?? []).map((error) => ({ code: error.ErrorCode ?? 'Unknown', message: error.ErrorMessage ?? '' })),
+      errors: (output.Errors ?? []).map((error) => ({ code: error.ErrorCode ?? 'Unknown', message: error.ErrorMessage ?? '', ...poolOf(error) })),
     };
   }
 
@@ -38,7 +39,7 @@ export class Ec2FleetApi implements FleetApi {
   private input(launch: LaunchContext, fleetType: FleetType, validUntil: Date | undefined): CreateFleetCommandInput {
     const { plan, launchTemplate } = launch;
     const tags = toEc2Tags(launch.tags);
-    const overrides: FleetLaunchTemplateOverridesRequest[] = overridesOf(plan, launch.template).map((entry) => ({
+    const overrides: FleetLaunchTemplateOverridesRequest[] = overridesOf(plan, launch.template, launch.pools).map((entry) => ({
       InstanceType: entry.instanceType as FleetLaunchTemplateOverridesRequest['InstanceType'],
       WeightedCapacity: entry.weight,
       Priority: entry.priority,
@@ -72,4 +73,22 @@ export class Ec2FleetApi implements FleetApi {
     if (fleetType === 'maintain') input.ExcessCapacityTerminationPolicy = 'no-termination';
     return input;
   }
+}
+
+/**
+ * The pool a CreateFleet error names: its override's instance type, subnet and zone, and its
+ * lifecycle (`on-demand` or `spot`). Karpenter reads the same fields of the same answer to mark
+ * unavailable offerings.
+ */
+function poolOf(error: CreateFleetError): { pool?: Pool } {
+  const overrides = error.LaunchTemplateAndOverrides?.Overrides;
+  if (!overrides?.InstanceType || (!overrides.SubnetId && !overrides.AvailabilityZone)) return {};
+  return {
+    pool: {
+      instanceType: overrides.InstanceType,
+      market: error.Lifecycle === 'spot' ? 'spot' : 'ondemand',
+      ...(overrides.SubnetId ? { subnetId: overrides.SubnetId } : {}),
+      ...(overrides.AvailabilityZone ? { zone: overrides.AvailabilityZone } : {}),
+    },
+  };
 }

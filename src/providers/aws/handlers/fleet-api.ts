@@ -1,4 +1,5 @@
 import type { FleetType } from '../../../domain/template.js';
+import type { Pool } from '../launch-pools.js';
 import type { FleetGateway, FleetInstance } from '../ec2/fleet-gateway.js';
 import type { AwsProviderData } from '../provider-data.js';
 import type { LaunchContext } from './api-handler.js';
@@ -8,8 +9,8 @@ export interface FleetCreated {
   id: string;
   /** Instances an instant fleet launched (none for request/maintain fleets). */
   instances: FleetInstance[];
-  /** Errors the create call reported for some pools (instant fleets). */
-  errors: Array<{ code: string; message: string }>;
+  /** Errors the create call reported for some pools (instant fleets), with the pool when AWS names it. */
+  errors: Array<{ code: string; message: string; pool?: Pool }>;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { CloudMachine } from '../../../domain/machine.js';
 import type { LaunchResult } from '../../../domain/ports/cloud-provider.js';
 import { unitsOf } from '../../../domain/template.js';
-import { AwsCallError, awsReason, isCapacityError } from '../ec2/aws-errors.js';
+import { AwsCallError, awsReason, isCapacityError, isPoolCapacityError } from '../ec2/aws-errors.js';
 import type { FleetInstance, FleetView } from '../ec2/fleet-gateway.js';
 import { toRecord, type AwsProviderData } from '../provider-data.js';
 import { fromEc2Tags, toEc2Tags } from '../resource-tags.js';
@@ -45,6 +45,7 @@ export class FleetHandler implements ApiHandler {
     const validUntil = validUntilOf(launch.template, this.context.clock.now());
     const created = await this.api.create(launch, fleetType, fleetType === 'request' ? new Date(validUntil) : undefined);
     const errors = created.errors.map((error) => `${error.code}: ${error.message}`);
+    for (const error of created.errors) if (error.pool && isPoolCapacityError({ name: error.code })) launch.pools?.note(error.pool);
     if (fleetType === 'instant' && created.instances.length === 0) throw instantFleetError(created.errors);
     const launched = created.instances.reduce((sum, instance) => sum + unitsOf(launch.template, instance.instanceType), 0);
     const message =

@@ -18,7 +18,7 @@ export class SpotFleetApi implements FleetApi {
   async create(launch: LaunchContext, fleetType: FleetType, validUntil: Date | undefined): Promise<FleetCreated> {
     const { plan, template, launchTemplate } = launch;
     if (!template.fleetRole) throw new HostFactoryError('INVALID_INPUT', `template ${template.templateId}: a Spot Fleet needs a fleetRole`);
-    const overrides: LaunchTemplateOverrides[] = overridesOf(plan, template).map((entry) => ({
+    const overrides: LaunchTemplateOverrides[] = overridesOf(plan, template, launch.pools).map((entry) => ({
       InstanceType: entry.instanceType as LaunchTemplateOverrides['InstanceType'],
       WeightedCapacity: entry.weight,
       Priority: entry.priority,

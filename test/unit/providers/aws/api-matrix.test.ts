@@ -45,7 +45,9 @@ describe('every API × price type × fleet type sends the capacity split it is a
     const calls = inputsOf(ec2Mock, RunInstancesCommand).map((input) => [input.InstanceMarketOptions?.MarketType ?? 'on-demand', input.MaxCount, input.SubnetId, input.ClientToken]);
     const expected: unknown[] = [];
     if (SPLIT[priceType].onDemand > 0) expected.push(['on-demand', SPLIT[priceType].onDemand, 'subnet-a', `${REQUEST_ID}-0`]);
-    if (SPLIT[priceType].spot > 0) expected.push(['spot', SPLIT[priceType].spot, 'subnet-a', `${REQUEST_ID}-${expected.length}`]);
+    // A token numbers the attempt's pool in priority order: the on-demand part's two pools (m5.large in subnet-a, subnet-b) come first.
+    const onDemandPools = SPLIT[priceType].onDemand > 0 ? 2 : 0;
+    if (SPLIT[priceType].spot > 0) expected.push(['spot', SPLIT[priceType].spot, 'subnet-a', `${REQUEST_ID}-${onDemandPools}`]);
     expect(calls).toEqual(expected);
   });
 
