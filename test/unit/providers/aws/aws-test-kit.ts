@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll } from 'vitest';
 import { EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -67,7 +71,7 @@ export function makeProvider(config: Record<string, unknown> = {}, options: KitO
   const settings = {
     config: parseAwsConfig({ AWS_REGION: 'us-east-1', ...config }, 'awsprov_config.json'),
     providerName: options.providerName ?? 'awsinst',
-    workDir: options.workDir ?? '/nonexistent-hostfactory-unit',
+    workDir: options.workDir ?? UNIT_WORK_DIR,
   };
   const clients = new AwsClients(settings);
   const clock = new FakeClock();
@@ -116,3 +120,7 @@ export function awsError(name: string, message = name): Error {
 export function inputsOf<T>(mock: { commandCalls: (command: never) => Array<{ args: [{ input: unknown }] }> }, command: new (...args: never[]) => T): Array<Record<string, any>> {
   return mock.commandCalls(command as never).map((call) => call.args[0].input as Record<string, any>);
 }
+
+/** A work dir for the provider's caches (aws-subnets.json), one per test file, removed when the file's tests end. */
+const UNIT_WORK_DIR = mkdtempSync(join(tmpdir(), 'hf-aws-unit-'));
+afterAll(() => rmSync(UNIT_WORK_DIR, { recursive: true, force: true }));
