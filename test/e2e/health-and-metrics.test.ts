@@ -78,11 +78,13 @@ describe('metrics', () => {
       await hf.script('getAvailableTemplates', {}, { env });
       const requested = await hf.script('requestMachines', { template: { templateId: 'OnDemand-Small', machineCount: 1 } }, { env });
       await hf.script('requestMachines', { template: { templateId: 'No-Such-Template', machineCount: 1 } }, { env });
-      await hf.script('getRequestStatus', { requests: [{ requestId: requested.json.requestId }] }, { env });
+      // Only getRequestStatus moves a request on, so the gauge written by this last call holds the one just made, however slow the machine.
+      await hf.script('getAvailableTemplates', {}, { env });
+      expect(requested.json.requestId).toMatch(/^req-/);
       const families = parsePrometheus(readFileSync(join(dir, 'hostfactory_sim.prom'), 'utf8'));
       expect(counter(families, 'hostfactory_operations_total', { operation: 'requestMachines', outcome: 'ok' })).toBe(1);
       expect(counter(families, 'hostfactory_operations_total', { operation: 'requestMachines', outcome: 'TEMPLATE_NOT_FOUND' })).toBe(1);
-      expect(counter(families, 'hostfactory_operations_total', { operation: 'getAvailableTemplates', outcome: 'ok' })).toBe(1);
+      expect(counter(families, 'hostfactory_operations_total', { operation: 'getAvailableTemplates', outcome: 'ok' })).toBe(2);
       expect(counter(families, 'hostfactory_requests_outstanding', { kind: 'acquire' })).toBe(1);
       expect(families.some((family) => family.name === 'hostfactory_store_operation_duration_seconds')).toBe(true);
     } finally {
