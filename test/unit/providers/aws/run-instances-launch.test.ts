@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   CreateLaunchTemplateCommand,
   DescribeImagesCommand,
@@ -25,6 +25,7 @@ describe('RunInstances launch', () => {
 
   it('creates a launch template from every template field and launches with a token from the request id', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aws-ud-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const script = join(dir, 'boot.sh');
     writeFileSync(script, '#!/bin/sh\necho hello\n');
     ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: 'ami-0resolved' } });
