@@ -1,5 +1,5 @@
 import type { Instance, SpotInstanceRequest } from '@aws-sdk/client-ec2';
-import type { Machine } from '../../domain/machine.js';
+import { secondsLeft, type Machine } from '../../domain/machine.js';
 import type { Reclaim } from '../../domain/ports/cloud-provider.js';
 import type { AwsContext } from './handlers/api-handler.js';
 
@@ -34,28 +34,30 @@ export class ReclaimFinder {
     const listing = await gateway.describe(machines.map((machine) => machine.machineId));
     const now = this.context.clock.now();
     const found = new Map<string, Reclaim>();
-    const add = (machine: Machine, gracePeriod: number, reason: string) => {
+    /** `deadline` (epoch ms): when the host is gone; the soonest one found for a machine wins. */
+    const add = (machine: Machine, deadline: number, reason: string) => {
+      const gracePeriod = secondsLeft(deadline, now);
       const previous = found.get(machine.machineId);
       if (previous && previous.gracePeriod <= gracePeriod) return;
-      found.set(machine.machineId, { machineId: machine.machineId, name: machine.name, gracePeriod: Math.max(0, Math.floor(gracePeriod)), reason });
+      found.set(machine.machineId, { machineId: machine.machineId, name: machine.name, gracePeriod, reason });
     };
     const running: Array<{ machine: Machine; instance: Instance }> = [];
     for (const machine of machines) {
       const instance = listing.instances.get(machine.machineId);
       if (!instance) {
         // Eventual consistency: a host launched moments ago may not be visible yet; it is not gone.
-        if (now / 1000 - machine.launchTime >= this.context.config.instancePendingTimeoutSec) add(machine, 0, 'instance no longer exists in EC2');
+        if (now / 1000 - machine.launchTime >= this.context.config.instancePendingTimeoutSec) add(machine, now, 'instance no longer exists in EC2');
         continue;
       }
       const state = instance.State?.Name ?? 'terminated';
-      if (GONE_STATES.has(state)) add(machine, 0, goneReason(instance, state));
+      if (GONE_STATES.has(state)) add(machine, now, goneReason(instance, state));
       else running.push({ machine, instance });
     }
     const byRequest = new Map(running.filter((entry) => entry.instance.SpotInstanceRequestId).map((entry) => [entry.instance.SpotInstanceRequestId!, entry.machine]));
     for (const request of byRequest.size > 0 ? await gateway.spotRequests([...byRequest.keys()]) : []) {
       const machine = byRequest.get(request.SpotInstanceRequestId ?? '');
       if (!machine || !isInterruptionNotice(request.Status?.Code)) continue;
-      add(machine, SPOT_NOTICE_SEC - (now - noticeTime(request, now)) / 1000, `spot interruption notice (${request.Status?.Code})`);
+      add(machine, noticeTime(request, now) + SPOT_NOTICE_SEC * 1000, `spot interruption notice (${request.Status?.Code})`);
     }
     const byId = new Map(running.map((entry) => [entry.machine.machineId, entry.machine]));
     for (const status of byId.size > 0 ? await gateway.statuses([...byId.keys()]) : []) {
@@ -64,7 +66,7 @@ export class ReclaimFinder {
       for (const event of status.Events ?? []) {
         if (!RETIREMENT_EVENTS.has(event.Code ?? '') || /^\[(Completed|Canceled)\]/.test(event.Description ?? '')) continue;
         const notBefore = event.NotBefore?.getTime() ?? now;
-        add(machine, (notBefore - now) / 1000, `scheduled ${event.Code}${event.Description ? `: ${event.Description}` : ''}`);
+        add(machine, notBefore, `scheduled ${event.Code}${event.Description ? `: ${event.Description}` : ''}`);
       }
     }
     return [...found.values()];

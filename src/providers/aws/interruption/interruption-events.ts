@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { HostNotice } from '../../../domain/ports/interruption-feed.js';
+import { SPOT_NOTICE_SEC } from '../reclaim-finder.js';
 
-/** Seconds between EC2's spot interruption warning and the interruption (EC2 User Guide, "Spot Instance interruption notices"). */
-const SPOT_WARNING_SEC = 120;
 const ENDING_STATES = new Set(['stopping', 'stopped', 'shutting-down', 'terminated']);
 
 /** The EventBridge envelope every event shares; `detail` is read per event type. */
@@ -62,7 +61,7 @@ function spotWarning(event: EventBridgeEvent, time: number): ReadEvent {
   const instanceId = instanceIdOf(event);
   if (!instanceId) return { ignored: 'spot interruption warning without an instance-id' };
   const action = typeof event.detail['instance-action'] === 'string' ? event.detail['instance-action'] : 'terminate';
-  const deadline = action === 'hibernate' ? time : time + SPOT_WARNING_SEC * 1000;
+  const deadline = action === 'hibernate' ? time : time + SPOT_NOTICE_SEC * 1000;
   return { notices: [{ machineId: instanceId, deadline, reason: `spot interruption warning (${action})` }] };
 }
 
