@@ -1,11 +1,6 @@
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  waitUntilTableExists,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HostFactoryError } from '../../../domain/errors.js';
+import { loadCommonJs } from '../../../shared/load-commonjs.js';
 import { createDynamoDbClient } from './dynamodb-client.js';
 import {
   leasesTableDefinition,
@@ -43,6 +38,7 @@ export async function createDynamoDbTables(location: DynamoDbStoreLocation): Pro
 }
 
 async function ensureTable(client: DynamoDBClient, definition: CreateTableCommandInput): Promise<void> {
+  const { CreateTableCommand, DescribeTableCommand, waitUntilTableExists } = loadCommonJs<typeof import('@aws-sdk/client-dynamodb')>('@aws-sdk/client-dynamodb');
   const table = definition.TableName as string;
   try {
     await client.send(new CreateTableCommand(definition));

@@ -1,18 +1,14 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { HostFactoryError } from '../../../domain/errors.js';
+import { loadCommonJs } from '../../../shared/load-commonjs.js';
 import type { DynamoDbTableNames } from './dynamodb-table-design.js';
 import { chunk } from '../../../shared/chunk.js';
 import { mapConcurrently } from './map-concurrently.js';
 import { isConditionalCheckFailed, translateDynamoDbError } from './translate-dynamodb-error.js';
+
+// Loaded with require when the DynamoDB store is opened (this module is imported only then): see loadCommonJs.
+const { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand } =
+  loadCommonJs<typeof import('@aws-sdk/lib-dynamodb')>('@aws-sdk/lib-dynamodb');
 
 type Item = Record<string, unknown>;
 type Key = Record<string, string>;
