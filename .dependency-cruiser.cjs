@@ -18,7 +18,7 @@ module.exports = {
       name: 'application-imports-domain-only',
       severity: 'error',
       from: { path: '^src/application/' },
-      to: { path: '^src/(infrastructure|providers|shared)/|^src/(container|main)\\.ts$' },
+      to: { path: '^src/(infrastructure|providers|shared|plugin)/|^src/(container|main)\\.ts$' },
     },
     {
       name: 'shared-is-a-leaf',
@@ -26,6 +26,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/shared/' },
       to: { path: '^src/', pathNot: '^src/shared/' },
+    },
+    {
+      name: 'plugin-api-is-types',
+      comment: 'src/plugin is the published provider plugin API (docs/providers.md): domain types, zod types and one constant',
+      severity: 'error',
+      from: { path: '^src/plugin/' },
+      to: { pathNot: ['^src/plugin/', '^src/domain/', 'node_modules/zod'] },
     },
     {
       name: 'infrastructure-not-providers',

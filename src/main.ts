@@ -2,10 +2,11 @@
 import 'reflect-metadata';
 import { mkdir } from 'node:fs/promises';
 import { CheckHealth } from './application/check-health.js';
-import { buildContainer } from './container.js';
+import { buildContainer, providerRegistry } from './container.js';
 import { Logger } from './domain/ports/logger.js';
 import { MachineRepository } from './domain/ports/machine-repository.js';
 import { RequestRepository } from './domain/ports/request-repository.js';
+import { DryRunCommands } from './infrastructure/cli/dry-run-commands.js';
 import { PeopleCommands } from './infrastructure/cli/people-commands.js';
 import { runCli } from './infrastructure/cli/program.js';
 import { StoreCommands } from './infrastructure/cli/store-commands.js';
@@ -24,6 +25,9 @@ let sessionLogger: Logger | undefined;
 process.removeAllListeners('warning');
 process.on('warning', (warning) => sessionLogger?.warn({ warning: warning.name, detail: warning.message }, 'node warning'));
 
+/** The built-in providers and the installed provider packages (docs/providers.md), one registry per process. */
+const providers = providerRegistry(process.env);
+
 async function openSession(overrides: RuntimeOverrides, options: SessionOptions = {}): Promise<CliSession> {
   const settings = resolveRuntimeSettings(process.env, overrides);
   const config = await loadProviderConfig(settings.confDir, settings.providerName, process.env);
@@ -34,7 +38,7 @@ async function openSession(overrides: RuntimeOverrides, options: SessionOptions 
   // A script call counts only when its metrics go to a textfile; the server always counts (GET /metrics).
   const textfileDir = options.metrics ? undefined : process.env.METRICS_TEXTFILE_DIR?.trim() || undefined;
   const metrics = options.metrics || textfileDir ? await PromMetrics.create() : undefined;
-  const { container, dispose } = await buildContainer(settings, config, storeUrl, logger, metrics);
+  const { container, provider, instance, dispose } = await buildContainer(settings, config, storeUrl, logger, metrics, providers);
   const metricsText = metrics
     ? async () => {
         const state = await Promise.all([container.get(RequestRepository).listOutstanding(), container.get(MachineRepository).listLive()]).then(
@@ -58,10 +62,9 @@ async function openSession(overrides: RuntimeOverrides, options: SessionOptions 
     hostFactory: container.get(HostFactoryOperations),
     people: container.get(PeopleCommands),
     stores: container.get(StoreCommands),
-    simulatedCloud:
-      config.providerType === 'sim'
-        ? async () => container.get((await import('./providers/sim/index.js')).SimCloudConsole)
-        : undefined,
+    dryRun: container.get(DryRunCommands),
+    provider: { id: provider.loaded.plugin.id, version: provider.loaded.plugin.version, source: provider.loaded.source, capabilities: [...provider.loaded.plugin.capabilities] },
+    simulatedCloud: instance.console ? async () => instance.console! : undefined,
     health: () => container.get(CheckHealth).execute(),
     metricsText,
     close: async () => {
@@ -77,7 +80,7 @@ const io = {
   env: process.env,
 };
 
-runCli(process.argv.slice(2), openSession, io).then(
+runCli(process.argv.slice(2), openSession, io, providers).then(
   (code) => {
     process.exitCode = code;
     // Every handle is closed by now; should a driver keep one open, HostFactory must not wait on it.

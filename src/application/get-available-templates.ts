@@ -5,7 +5,9 @@ import { Logger } from '../domain/ports/logger.js';
 import { MachineRepository } from '../domain/ports/machine-repository.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
 import { TemplateRepository, type TemplateProblem } from '../domain/ports/template-repository.js';
+import { withPriceInfo } from '../domain/price.js';
 import { availableUnits, isUnlimited, unitsHeldByTemplate, type Template } from '../domain/template.js';
+import { CachedPrices } from './cached-prices.js';
 import { UnavailableOfferings } from './unavailable-offerings.js';
 
 export interface TemplateAvailability {
@@ -26,6 +28,8 @@ export interface AvailableTemplates {
  * getAvailableTemplates: each template with what it may still provide. A template whose every
  * pool is remembered out of capacity (see UnavailableOfferings) offers 0 until the memory
  * expires, so HostFactory turns to another template instead of asking for hosts that would fail.
+ * With PRICE_INFO=auto, a template that sets no `priceInfo` attribute gets one from the price
+ * cache while it is fresh (see CachedPrices), so HostFactory's cost-based choice ranks on it.
  */
 @injectable()
 export class GetAvailableTemplates {
@@ -36,14 +40,16 @@ export class GetAvailableTemplates {
     @inject(Logger) private readonly logger: Logger,
     @inject(CloudProvider) private readonly cloud: CloudProvider,
     @inject(UnavailableOfferings) private readonly offerings: UnavailableOfferings,
+    @inject(CachedPrices) private readonly prices: CachedPrices,
   ) {}
 
   async execute(): Promise<AvailableTemplates> {
-    const [listing, live, outstanding, remembered] = await Promise.all([
+    const [listing, live, outstanding, remembered, sheet] = await Promise.all([
       this.templates.list(),
       this.machines.listLive(),
       this.requests.listOutstanding(),
       this.offerings.current(),
+      this.prices.forPriceInfo(),
     ]);
     for (const problem of listing.problems) this.logger.warn({ ...problem }, 'template left out');
     const held = unitsHeldByTemplate(live, outstanding);
@@ -52,7 +58,7 @@ export class GetAvailableTemplates {
       const unitsHeld = held.get(template.templateId) ?? 0;
       const limit = isUnlimited(template) ? undefined : availableUnits(template, unitsHeld);
       return {
-        template,
+        template: sheet ? withPriceInfo(template, sheet) : template,
         unitsHeld,
         availableNumber: exhausted.has(template.templateId) ? 0 : limit,
         requestedMachines: live.filter((machine) => machine.templateId === template.templateId).map((machine) => machine.name),

@@ -74,7 +74,11 @@ export class Reconcile {
   ) {}
 
   async execute(apply: boolean): Promise<ReconcileReport> {
-    const [inventory, live, outstanding] = await Promise.all([this.cloud.inventory(), this.machines.listLive(), this.requests.listOutstanding()]);
+    // The inventory looks wherever a live machine is, so none is taken for a ghost for being out of sight.
+    const [[live, inventory], outstanding] = await Promise.all([
+      this.machines.listLive().then(async (machines) => [machines, await this.cloud.inventory(machines)] as const),
+      this.requests.listOutstanding(),
+    ]);
     const now = this.clock.now();
     const graceMs = this.settings.graceSec * 1000;
     const running = new Set(outstanding.map((request) => request.requestId));
@@ -117,7 +121,7 @@ export class Reconcile {
   private async applyReport(report: ReconcileReport, hosts: readonly CloudHost[], resources: readonly CloudResource[]): Promise<void> {
     const removable = new Set(report.leaks.filter((leak) => leak.action === 'removed').map((leak) => leak.id));
     await this.cloud.removeLeaks(
-      hosts.filter((host) => removable.has(host.machineId)).map((host) => host.machineId),
+      hosts.filter((host) => removable.has(host.machineId)),
       resources.filter((resource) => removable.has(resource.id)),
     );
     const gone = report.ghosts.filter((ghost) => ghost.action === 'marked gone').map((ghost) => ghost.machineId);

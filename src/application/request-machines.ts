@@ -34,9 +34,7 @@ export class RequestMachines {
   ) {}
 
   async execute(templateId: string, machineCount: number): Promise<RequestMachinesResult> {
-    parseMachineCount(machineCount);
-    const template = await this.findUsable(templateId);
-    await this.checkAvailable(template, machineCount);
+    const template = await this.check(templateId, machineCount);
     const unavailable = await this.offerings.current();
 
     const now = this.clock.now();
@@ -56,6 +54,17 @@ export class RequestMachines {
     await this.checkAvailable(template, machineCount, request);
     this.logger.info({ requestId: request.requestId, templateId, machineCount }, 'request recorded');
     return this.launch(request, template, unavailable);
+  }
+
+  /**
+   * The checks a request must pass before it is recorded (count, template, maxNumber left), making
+   * none of its changes; returns the template. Throws as execute does.
+   */
+  async check(templateId: string, machineCount: number): Promise<Template> {
+    parseMachineCount(machineCount);
+    const template = await this.findUsable(templateId);
+    await this.checkAvailable(template, machineCount);
+    return template;
   }
 
   /** The template, or TEMPLATE_NOT_FOUND saying whether it is missing or broken (and where). */

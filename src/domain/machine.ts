@@ -25,6 +25,8 @@ export interface CloudMachine {
   resourceId?: string;
   /** Why the machine failed or ended before it was usable (launch error, stuck pending…). */
   failureMessage?: string;
+  /** The cloud region it runs in, for a cloud spread over several (AWS); undefined: the provider's default region. */
+  region?: string;
 }
 
 /** A host launched for an acquire request, as recorded in the store. */
@@ -174,6 +176,7 @@ export function newMachine(requestId: string, templateId: string, seen: CloudMac
     instanceTags: seen.instanceTags,
     cloudHostId: seen.cloudHostId,
     resourceId: seen.resourceId,
+    ...(seen.region ? { region: seen.region } : {}),
     version: 0,
     updatedAt: now,
   };

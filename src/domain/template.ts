@@ -52,6 +52,8 @@ export interface Template {
   instanceProfile?: string;
   userDataScript?: string;
   launchTemplateId?: string;
+  /** The cloud region to launch in (AWS); undefined: the provider's default region (AWS_REGION). */
+  region?: string;
   /** The template object exactly as read from its file (keys this project does not interpret are echoed from it). */
   raw: Record<string, unknown>;
   /** Absolute path of the file the template was taken from. */

@@ -43,6 +43,7 @@ export function describeMachineStoreContract(store: () => RepositoryStore): void
         publicIpAddress: null,
         cloudHostId: 'h-0123',
         resourceId: 'fleet-0abc',
+        region: 'eu-west-1',
         priceType: 'spot',
         weight: 1.5,
         instanceTags: { Name: 'compute', 'hf:template': 'tpl=ondemand;x', empty: '' },

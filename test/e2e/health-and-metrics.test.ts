@@ -33,7 +33,7 @@ describe('hostfactory health', () => {
     const { exitCode, report } = await health(hf);
     expect(exitCode).toBe(0);
     expect(report.status).toBe('ok');
-    expect(report.checks.map((check) => check.component)).toEqual(['config', 'templates', 'store', 'cloud', 'clock']);
+    expect(report.checks.map((check) => check.component)).toEqual(['config', 'templates', 'store', 'provider', 'cloud', 'clock']);
     const table = await hf.cli(['health']);
     expect(table.stdout).toMatch(/^COMPONENT\s+STATUS\s+LATENCY\s+MESSAGE/);
     expect(table.stdout).toContain('status: ok');
@@ -106,7 +106,7 @@ describe('metrics', () => {
       const body = JSON.parse(healthAnswer.stdout.slice(0, healthAnswer.stdout.lastIndexOf('\n'))) as HealthJson;
       expect(healthAnswer.stdout.endsWith('200')).toBe(true);
       expect(body.status).toBe('ready');
-      expect(body.checks.map((check) => check.component)).toEqual(['templates', 'store', 'cloud', 'clock']);
+      expect(body.checks.map((check) => check.component)).toEqual(['templates', 'store', 'provider', 'cloud', 'clock']);
     } finally {
       expect(await server.stop()).toBe(0);
     }

@@ -107,13 +107,14 @@ export class FakeCloudProvider implements CloudProvider {
     return all.filter((host) => refs.some((ref) => (ref.machineId ? ref.machineId === host.machineId : ref.name === host.name)));
   }
 
-  async inventory(): Promise<CloudInventory> {
-    this.calls.push({ method: 'inventory', args: [] });
+  async inventory(stored: readonly Machine[] = []): Promise<CloudInventory> {
+    this.calls.push({ method: 'inventory', args: stored.map((machine) => machine.machineId) });
     const live = [...this.instances.values()].filter((instance) => instance.status !== 'terminated');
     return { hosts: [...live.map((instance) => ({ ...instance, providerName: 'sim' })), ...this.strangers.values()].filter((host) => host.providerName === 'sim'), resources: this.resources };
   }
 
-  async removeLeaks(hostIds: readonly string[], resources: readonly CloudResource[]): Promise<void> {
+  async removeLeaks(hosts: readonly Pick<CloudHost, 'machineId'>[], resources: readonly CloudResource[]): Promise<void> {
+    const hostIds = hosts.map((host) => host.machineId);
     this.calls.push({ method: 'removeLeaks', args: { hostIds: [...hostIds], resources: resources.map((resource) => resource.id) } });
     this.setState('shutting-down', [...hostIds]);
     for (const id of hostIds) this.strangers.delete(id);

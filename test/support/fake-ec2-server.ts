@@ -1,14 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeAutoScaling } from './fake-aws/auto-scaling-groups.js';
-import { FakeEc2Fleets } from './fake-aws/ec2-fleets.js';
-import { FakeEc2Instances } from './fake-aws/ec2-instances.js';
-import { FakeCloud, type FakeCloudOptions, type FakeInstance, type FakeLaunchTemplate } from './fake-aws/fake-cloud.js';
+import type { FakeAutoScaling } from './fake-aws/auto-scaling-groups.js';
+import { CallFaults, toError, type InjectedFailure, type InjectedStall } from './fake-aws/call-faults.js';
+import type { FakeEc2Fleets } from './fake-aws/ec2-fleets.js';
+import type { FakeCloud, FakeCloudOptions, FakeInstance, FakeLaunchTemplate } from './fake-aws/fake-cloud.js';
+import { FakeRegion, regionNotEnabled, signedRegion, type FakeRegionOptions } from './fake-aws/fake-region.js';
 import { FakeIam, type IamConfig } from './fake-aws/iam.js';
-import { FakeInstanceCatalog } from './fake-aws/instance-catalog.js';
+import type { FakeInstanceCatalog } from './fake-aws/instance-catalog.js';
 import { FakePermissions } from './fake-aws/permissions.js';
-import { FakeSecurityResources, type SecurityResourcesConfig } from './fake-aws/security-resources.js';
-import { FakeSpotFleets } from './fake-aws/spot-fleets.js';
+import { answerJson11, FakePricing, PRICING_TARGET_PREFIX } from './fake-aws/pricing.js';
+import type { SecurityResourcesConfig } from './fake-aws/security-resources.js';
+import type { FakeSpotFleets } from './fake-aws/spot-fleets.js';
 import {
   AUTOSCALING_VERSION,
   awsQueryErrorResponse,
@@ -18,7 +20,7 @@ import {
   IAM_VERSION,
   QueryError,
 } from './fake-aws/query-protocol.js';
-import { resourcesOfRequest, type RequestResources } from './fake-aws/request-resources.js';
+import type { RequestResources } from './fake-aws/request-resources.js';
 import { FakeSqsQueue, SQS_TARGET_PREFIX } from './fake-aws/sqs-queue.js';
 
 export type { FakeInstance, FakeLaunchTemplate } from './fake-aws/fake-cloud.js';
@@ -27,43 +29,27 @@ export type { FakeSpotFleet } from './fake-aws/spot-fleets.js';
 export type { FakeAutoScalingGroup, GroupMember } from './fake-aws/auto-scaling-groups.js';
 export type { RequestResources } from './fake-aws/request-resources.js';
 export type { SubnetConfig } from './fake-aws/subnets.js';
+export type { FakeRegion, FakeRegionOptions } from './fake-aws/fake-region.js';
+export type { InjectedFailure, InjectedStall } from './fake-aws/call-faults.js';
 
 /**
  * transitionMs, replacementDelayMs, spotNoticeMs (default 120000), visibilityLagMs (default 0) and
  * subnets (`Record<subnetId, { zone, freeAddresses?, vpcId? }>`; when absent every `subnet-*` id
  * exists in a zone derived from the id). See FakeCloudOptions; securityGroups and keyPairs
- * (security-resources.ts) and iam (iam.ts) list what exists, everything by default.
+ * (security-resources.ts) and iam (iam.ts) list what exists, everything by default. `region`
+ * (default us-east-1) is the home region; `regions` the account's other enabled regions, each with
+ * its own AMIs and subnets (fake-region.ts); a call signed for any other region answers AuthFailure.
  */
-export type FakeEc2ServerOptions = FakeCloudOptions & SecurityResourcesConfig & { iam?: IamConfig };
+export type FakeEc2ServerOptions = Omit<FakeCloudOptions, 'firstId'> & SecurityResourcesConfig & { iam?: IamConfig; regions?: Record<string, FakeRegionOptions> };
 
 export interface FakeCall {
-  service: 'ec2' | 'autoscaling' | 'iam' | 'sqs';
+  service: 'ec2' | 'autoscaling' | 'iam' | 'sqs' | 'pricing';
   action: string;
   params: URLSearchParams;
   /** Which of the server's listeners got the call: 0 for start()'s URL, 1… for startExtraListener()'s. */
   listener: number;
-}
-
-/** A call to receive but never answer (until stop()). */
-export interface InjectedStall {
-  /** Carry the call out first, then never answer. Default: the call is not carried out. */
-  afterApplying?: boolean;
-}
-
-/** Calls of one action held until `count` of them have arrived (see gatherNext). */
-interface Gathering {
-  count: number;
-  held: Array<() => void>;
-  done: (gathered: boolean) => void;
-}
-
-/** A failure to inject into the next call of an action. */
-export interface InjectedFailure {
-  code: string;
-  message?: string;
-  status?: number;
-  /** Carry the call out first, then answer with the error (a lost answer: the client retries). */
-  afterApplying?: boolean;
+  /** The region the call was signed for (the home region when unsigned). */
+  region: string;
 }
 
 /**
@@ -89,11 +75,19 @@ export interface InjectedFailure {
  * (security-resources.ts), IAM instance profiles and roles (iam.ts, awsQuery routed by Version
  * 2010-05-08), and what the credentials may do, DryRun included (permissions.ts: deny).
  *
- * Not modelled: pagination (no answer carries a NextToken), SSM, the
+ * Prices: the Price List Query API's GetProducts (pricing.ts, AWS JSON 1.1 routed by its
+ * X-Amz-Target) and DescribeSpotPriceHistory (instance-catalog.ts).
+ *
+ * Regions: EC2 and Auto Scaling answer from the region each call is signed for, each with state of
+ * its own (fake-region.ts: `region(name)`, `FakeCall.region`); IAM, SQS and Pricing are global here.
+ *
+ * Not modelled: pagination (no answer carries a NextToken, but GetProducts'), SSM, the
  * `pending_termination` fleet state, AWS's choice of which unprotected group member to scale in,
  * rejection of ModifyFleet on `request` fleets, and RunInstances with an unknown AMI (accepted).
  */
 export class FakeEc2Server {
+  /** The home region (where unsigned calls go); `cloud`, `ec2Fleets`… below are its state. */
+  readonly home: FakeRegion;
   readonly cloud: FakeCloud;
   readonly ec2Fleets: FakeEc2Fleets;
   readonly spotFleets: FakeSpotFleets;
@@ -102,31 +96,38 @@ export class FakeEc2Server {
   readonly catalog: FakeInstanceCatalog;
   /** What the credentials may do (deny) and DryRun. */
   readonly permissions: FakePermissions;
-  private readonly security: FakeSecurityResources;
+  /** The Price List Query API's GetProducts (setOnDemandPrice; inputs in `requests`), JSON 1.1 on the same URL. */
+  readonly pricing = new FakePricing();
+  private readonly regions = new Map<string, FakeRegion>();
   private readonly iam: FakeIam;
   /** Every call received, in order. */
   readonly calls: FakeCall[] = [];
   /** SQS queues by name (see createInterruptionQueue). */
   readonly queues = new Map<string, FakeSqsQueue>();
-  private readonly ec2Instances: FakeEc2Instances;
-  private readonly failures = new Map<string, InjectedFailure[]>();
-  private readonly stalls = new Map<string, InjectedStall[]>();
-  private readonly gatherings = new Map<string, Gathering>();
+  private readonly faults = new CallFaults();
   private readonly servers: Server[] = [];
   private readonly urls: string[] = [];
   private requestCounter = 0;
 
   constructor(now: () => number, images: Record<string, string> = {}, options: FakeEc2ServerOptions = {}) {
-    this.cloud = new FakeCloud(now, options, images);
-    this.ec2Instances = new FakeEc2Instances(this.cloud, images);
-    this.ec2Fleets = new FakeEc2Fleets(this.cloud);
-    this.spotFleets = new FakeSpotFleets(this.cloud);
-    this.autoScaling = new FakeAutoScaling(this.cloud);
-    this.catalog = new FakeInstanceCatalog(now, () => this.cloud.subnets.zones());
+    const { regions = {}, ...shared } = options;
+    this.home = new FakeRegion(options.region ?? 'us-east-1', 0, now, images, shared);
+    this.regions.set(this.home.name, this.home);
+    ({ cloud: this.cloud, ec2Fleets: this.ec2Fleets, spotFleets: this.spotFleets, autoScaling: this.autoScaling, catalog: this.catalog } = this.home);
+    for (const [name, own] of Object.entries(regions)) {
+      this.regions.set(name, new FakeRegion(name, this.regions.size, now, own.images ?? {}, { ...shared, subnets: own.subnets }));
+    }
     this.permissions = new FakePermissions();
-    this.security = new FakeSecurityResources(options);
     this.iam = new FakeIam(options.iam);
   }
+
+  /** One enabled region's state; throws for a region the account does not have. */
+  region(name: string): FakeRegion {
+    const region = this.regions.get(name);
+    if (!region) throw new Error(`${name} is not a region of this fake account`);
+    return region;
+  }
+
 
   get instances(): Map<string, FakeInstance> {
     return this.cloud.instances;
@@ -184,40 +185,22 @@ export class FakeEc2Server {
 
   /** Moves the cloud along now: transitions, fleets and groups filling or replacing capacity. */
   tick(): void {
-    this.cloud.tick();
+    for (const region of this.regions.values()) region.cloud.tick();
   }
 
-  /** Makes the next call of `action` fail once (queue several for several calls). */
+  /** See CallFaults.failNext. */
   failNext(action: string, failure: InjectedFailure): void {
-    this.failures.set(action, [...(this.failures.get(action) ?? []), failure]);
+    this.faults.failNext(action, failure);
   }
 
-  /**
-   * Makes the next call of `action` be received (it is in `calls`) but never answered; the client
-   * waits until its own timeout or until stop(). Queue several for several calls.
-   */
+  /** See CallFaults.stallNext. */
   stallNext(action: string, options: InjectedStall = {}): void {
-    this.stalls.set(action, [...(this.stalls.get(action) ?? []), options]);
+    this.faults.stallNext(action, options);
   }
 
-  /**
-   * Holds the next `count` calls of `action` until all of them have arrived, then answers them
-   * together, each as of that moment: processes racing on a step are made to overlap there, instead
-   * of by luck. Resolves true once they did; false if fewer came within `timeoutMs` (those that
-   * came are answered then).
-   */
+  /** See CallFaults.gatherNext. */
   gatherNext(action: string, count: number, timeoutMs = 20_000): Promise<boolean> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => release(false), timeoutMs);
-      const gathering: Gathering = { count, held: [], done: (gathered) => release(gathered) };
-      const release = (gathered: boolean) => {
-        clearTimeout(timer);
-        if (this.gatherings.get(action) === gathering) this.gatherings.delete(action);
-        for (const answer of gathering.held.splice(0)) answer();
-        resolve(gathered);
-      };
-      this.gatherings.set(action, gathering);
-    });
+    return this.faults.gatherNext(action, count, timeoutMs);
   }
 
   /**
@@ -284,9 +267,7 @@ export class FakeEc2Server {
 
   /** Ends the lag now: every hidden instance, fleet and group becomes visible (a test need not bet on time). */
   revealHidden(): void {
-    this.cloud.visibilityLagMs = 0;
-    const hidden = [...this.cloud.instances.values(), ...this.ec2Fleets.fleets.values(), ...this.spotFleets.fleets.values(), ...this.autoScaling.groups.values()];
-    for (const resource of hidden) resource.visibleAt = undefined;
+    for (const region of this.regions.values()) region.revealHidden();
   }
 
   /** No capacity for `instanceType` in `zone` (every zone when absent): launches there fail InsufficientInstanceCapacity. */
@@ -313,8 +294,7 @@ export class FakeEc2Server {
 
   /** Everything the cloud holds for a HostFactory request (by its tags and its resources' tags). */
   resourcesOf(requestId: string): RequestResources {
-    this.tick();
-    return resourcesOfRequest(this, requestId);
+    return this.home.resourcesOf(requestId);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse, listener: number): Promise<void> {
@@ -322,39 +302,44 @@ export class FakeEc2Server {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const target = request.headers['x-amz-target'];
     if (typeof target === 'string' && target.startsWith(SQS_TARGET_PREFIX)) {
-      this.answerSqs(target.slice(SQS_TARGET_PREFIX.length), Buffer.concat(chunks).toString('utf8'), response, listener);
+      this.answerSqs(target.slice(SQS_TARGET_PREFIX.length), Buffer.concat(chunks).toString('utf8'), response, listener, signedRegion(request.headers.authorization) ?? this.home.name);
+      return;
+    }
+    if (typeof target === 'string' && target.startsWith(PRICING_TARGET_PREFIX)) {
+      const action = target.slice(PRICING_TARGET_PREFIX.length);
+      this.calls.push({ service: 'pricing', action, params: new URLSearchParams(), listener, region: signedRegion(request.headers.authorization) ?? this.home.name });
+      const failure = this.faults.takeFailure(action);
+      answerJson11(response, () => {
+        if (failure) throw toError(failure);
+        return this.pricing.answer(action, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>);
+      });
       return;
     }
     const params = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
     const action = params.get('Action') ?? '';
     const version = params.get('Version');
     const service = version === AUTOSCALING_VERSION ? 'autoscaling' : version === IAM_VERSION ? 'iam' : 'ec2';
-    this.calls.push({ service, action, params, listener });
+    const region = signedRegion(request.headers.authorization) ?? this.home.name;
+    this.calls.push({ service, action, params, listener, region });
     const requestId = `fake-${(this.requestCounter += 1)}`;
-    const stall = this.stalls.get(action)?.shift();
+    const stall = this.faults.takeStall(action);
     if (stall) {
       if (stall.afterApplying) {
         try {
           this.tick();
-          this.answer(service, action, params);
+          this.answer(service, action, params, region);
         } catch {
           // The answer is never sent anyway.
         }
       }
       return;
     }
-    const gathering = this.gatherings.get(action);
-    if (gathering) {
-      await new Promise<void>((release) => {
-        gathering.held.push(release);
-        if (gathering.held.length === gathering.count) gathering.done(true);
-      });
-    }
-    const failure = this.takeFailure(action);
+    await this.faults.gather(action);
+    const failure = this.faults.takeFailure(action);
     try {
       if (failure && !failure.afterApplying) throw toError(failure);
       this.tick();
-      const body = this.answer(service, action, params);
+      const body = this.answer(service, action, params, region);
       if (failure) throw toError(failure);
       // The Date header tells the fake's clock, as AWS's tells its own (what clock-skew checks read).
       response.writeHead(200, { 'content-type': 'text/xml', date: new Date(this.cloud.now()).toUTCString() });
@@ -371,11 +356,11 @@ export class FakeEc2Server {
    * JSON protocol", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-json.html):
    * POST, `X-Amz-Target: AmazonSQS.<Action>`, a JSON body naming QueueUrl; errors as `__type`.
    */
-  private answerSqs(action: string, text: string, response: ServerResponse, listener: number): void {
+  private answerSqs(action: string, text: string, response: ServerResponse, listener: number, region: string): void {
     const input = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-    this.calls.push({ service: 'sqs', action, params: new URLSearchParams(), listener });
+    this.calls.push({ service: 'sqs', action, params: new URLSearchParams(), listener, region });
     const json = { 'content-type': 'application/x-amz-json-1.0' };
-    const failure = this.takeFailure(action);
+    const failure = this.faults.takeFailure(action);
     try {
       if (failure) throw toError(failure);
       this.tick();
@@ -391,25 +376,13 @@ export class FakeEc2Server {
     }
   }
 
-  private answer(service: Exclude<FakeCall['service'], 'sqs'>, action: string, params: URLSearchParams): string {
+  /** IAM is global; EC2 and Auto Scaling answer from the region the call was signed for. */
+  private answer(service: Exclude<FakeCall['service'], 'sqs' | 'pricing'>, action: string, params: URLSearchParams, region: string): string {
+    const regional = service === 'iam' ? undefined : this.regions.get(region);
+    if (service !== 'iam' && !regional) throw regionNotEnabled();
     this.permissions.authorize(service, action, params);
-    const ec2 = () =>
-      this.ec2Instances.answer(action, params) ??
-      this.ec2Fleets.answer(action, params) ??
-      this.spotFleets.answer(action, params) ??
-      this.catalog.answer(action, params) ??
-      this.security.answer(action, params);
-    const body = service === 'autoscaling' ? this.autoScaling.answer(action, params) : service === 'iam' ? this.iam.answer(action, params) : ec2();
+    const body = service === 'iam' ? this.iam.answer(action, params) : regional!.answer(service, action, params);
     if (body === undefined) throw new QueryError('InvalidAction', `The action ${action} is not valid for this web service.`);
     return body;
   }
-
-  private takeFailure(action: string): InjectedFailure | undefined {
-    const queue = this.failures.get(action);
-    return queue?.shift();
-  }
-}
-
-function toError(failure: InjectedFailure): QueryError {
-  return new QueryError(failure.code, failure.message ?? `injected ${failure.code}`, failure.status ?? (failure.code === 'InternalError' ? 500 : 400));
 }

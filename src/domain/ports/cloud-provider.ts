@@ -77,6 +77,8 @@ export interface CloudResource {
   createdAt: number;
   /** Units it keeps running by itself (maintain fleets, groups); undefined for resources that keep nothing running. */
   target?: number;
+  /** The cloud region it lives in (see CloudMachine.region). */
+  region?: string;
 }
 
 /** Everything live that carries this provider instance's tag. */
@@ -116,6 +118,24 @@ export interface TemplateFinding {
 export interface TemplateCheck {
   templateId: string;
   findings: TemplateFinding[];
+}
+
+/** One call a launch would make: its API, the pools in the order tried, the units and the tags. */
+export interface PlannedCall {
+  /** `RunInstances`, `EC2Fleet`…, or the provider's own name of its launch. */
+  api: string;
+  pools: Array<Offering & { units?: number }>;
+  units: number;
+  tags: Record<string, string>;
+  /** What the cloud answered the same call made as a dry run, when the cloud has one. */
+  cloudCheck?: TemplateFinding;
+}
+
+/** A launch as it would be made now, with nothing launched or recorded. */
+export interface PlannedLaunch {
+  calls: PlannedCall[];
+  /** A note for people: how the units split, or why the launch would be short or fail. */
+  message?: string;
 }
 
 /** A host the cloud is taking back. */
@@ -173,11 +193,12 @@ export interface CloudProvider {
   findHosts(refs: readonly MachineRef[]): Promise<CloudHost[]>;
   /**
    * Every live host and resource tagged with this provider instance (and no other), from one
-   * batched set of tag-filtered describe calls.
+   * batched set of tag-filtered describe calls (per region, for a cloud spread over several: every
+   * region its templates name, its default one, and those of the `live` machines the store holds).
    */
-  inventory(): Promise<CloudInventory>;
-  /** Terminates these hosts and deletes these resources with their hosts (leaks no request owns); gone ones are fine. */
-  removeLeaks(hostIds: readonly string[], resources: readonly CloudResource[]): Promise<void>;
+  inventory(live?: readonly Machine[]): Promise<CloudInventory>;
+  /** Terminates these hosts and deletes these resources with their hosts (leaks no request owns, as inventory listed them); gone ones are fine. */
+  removeLeaks(hosts: readonly Pick<CloudHost, 'machineId' | 'region'>[], resources: readonly CloudResource[]): Promise<void>;
   /**
    * These machines are being reclaimed (see listReclaims): make sure the fleet or group owning
    * them does not replace them (lower its target; idempotent). `owners` and `tracked` as for
@@ -203,6 +224,12 @@ export interface CloudProvider {
    * Never called on a HostFactory call's path.
    */
   checkTemplates?(templates: readonly Template[]): Promise<TemplateCheck[]>;
+  /**
+   * The calls `launch(order)` would make now, with nothing launched and nothing changed in the
+   * provider's state; where the cloud has a dry run of the launch call it is made (`cloudCheck`).
+   * Throws as launch would for an order it refuses (INVALID_INPUT).
+   */
+  planLaunch?(order: LaunchOrder): Promise<PlannedLaunch>;
 }
 
 export const CloudProvider: ServiceIdentifier<CloudProvider> = Symbol.for('CloudProvider');

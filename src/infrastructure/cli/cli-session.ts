@@ -3,6 +3,7 @@ import type { Logger } from '../../domain/ports/logger.js';
 import type { ProviderConfig } from '../config/provider-config.js';
 import type { RuntimeOverrides, RuntimeSettings } from '../config/runtime-settings.js';
 import type { HostFactoryOperations } from '../hostfactory/hostfactory-operations.js';
+import type { DryRunCommands } from './dry-run-commands.js';
 import type { PeopleCommands } from './people-commands.js';
 import type { StoreCommands } from './store-commands.js';
 
@@ -27,11 +28,14 @@ export interface CliSession {
   hostFactory: HostFactoryOperations;
   people: PeopleCommands;
   stores: StoreCommands;
+  dryRun: DryRunCommands;
+  /** The instance's provider plugin and where it came from (`built-in` or the package and its dir). */
+  provider: { id: string; version: string; source: string; capabilities: string[] };
   /** Every health check of this instance (`hostfactory health`, `GET /health`). */
   health(): Promise<HealthReport>;
   /** The metrics in Prometheus's text format, gauges read from the store; undefined when metrics are off. */
   metricsText?: () => Promise<string>;
-  /** The simulated cloud's console, opened on first use; undefined for a real cloud. */
+  /** The provider's console for drills (the simulated cloud's), opened on first use; undefined when the provider has none. */
   simulatedCloud?: () => Promise<SimulatedCloudConsole>;
   close(): Promise<void>;
 }

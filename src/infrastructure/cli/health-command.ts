@@ -10,8 +10,8 @@ export const EXIT_UNHEALTHY = 1;
 
 /**
  * `hostfactory health`: the config (it must load), then every registered check. A session that
- * cannot open is itself the failing check: `config` for a bad config file, `store` for a store
- * that cannot be opened or migrated, `startup` otherwise.
+ * cannot open is itself the failing check: `config` for a bad config file, `provider` for a provider
+ * that did not start, `store` for a store that cannot be opened or migrated, `startup` otherwise.
  */
 export async function healthOutput(openSession: OpenSession, overrides: RuntimeOverrides): Promise<CommandOutput> {
   let report: HealthReport;
@@ -26,7 +26,14 @@ export async function healthOutput(openSession: OpenSession, overrides: RuntimeO
     }
   } catch (thrown) {
     const error = toHostFactoryError(thrown);
-    const component = error.code === 'CONFIG_INVALID' && !/store/i.test(error.message) ? 'config' : /store|database|sqlite|postgres|dynamo/i.test(error.message) ? 'store' : 'startup';
+    const component =
+      error.code === 'CONFIG_INVALID' && !/store/i.test(error.message)
+        ? 'config'
+        : /^provider /.test(error.message)
+          ? 'provider'
+          : /store|database|sqlite|postgres|dynamo/i.test(error.message)
+            ? 'store'
+            : 'startup';
     report = { status: 'fail', checks: [{ component, status: 'fail', latencyMs: 0, message: `${error.code}: ${error.message}` }] };
   }
   const rows = report.checks.map((check) => [check.component, check.status, `${check.latencyMs} ms`, check.message]);

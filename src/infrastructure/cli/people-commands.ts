@@ -3,15 +3,23 @@ import { CheckTemplates } from '../../application/check-templates.js';
 import { GetRequestStatus, type RequestStatusView } from '../../application/get-request-status.js';
 import { ListActivity } from '../../application/list-activity.js';
 import { Reconcile } from '../../application/reconcile.js';
+import { RequestCosts } from '../../application/request-costs.js';
 import { RequestMachines } from '../../application/request-machines.js';
 import { RequestReturnMachines } from '../../application/request-return-machines.js';
 import { TemplateCatalog } from '../../application/template-catalog.js';
+import { TemplatePrices } from '../../application/template-prices.js';
 import { machineResult, type Machine, type MachineRef } from '../../domain/machine.js';
 import type { RequestKind, RequestStatus } from '../../domain/request.js';
 import type { Template } from '../../domain/template.js';
 import { problemsMessage, requestStatusResponse } from '../hostfactory/hostfactory-output.js';
 import { EXIT_FAILED, EXIT_OK } from './exit-codes.js';
+import { formatUsd, pricesText } from './price-table.js';
 import { formatTable } from './table.js';
+
+/** Machines as people name them on the command line: an instance id (`i-…`), else a host name. */
+export function machineRefsOf(idsOrNames: readonly string[]): MachineRef[] {
+  return idsOrNames.map((value) => (value.startsWith('i-') ? { machineId: value } : { name: value }));
+}
 
 /** What a command gives back: `data` for `--json`, `text` for people; `exitCode` when it is not 0 though the command ran. */
 export interface CommandOutput {
@@ -37,7 +45,15 @@ export class PeopleCommands {
     @inject(TemplateCatalog) readonly templates: TemplateCatalog,
     @inject(Reconcile) private readonly reconciler: Reconcile,
     @inject(CheckTemplates) private readonly checkTemplates: CheckTemplates,
+    @inject(TemplatePrices) private readonly templatePrices: TemplatePrices,
+    @inject(RequestCosts) private readonly costs: RequestCosts,
   ) {}
+
+  /** `prices [id...] [--refresh]`: per template its price per unit hour by type and market, and the effective one. */
+  async prices(templateIds: string[], refresh: boolean): Promise<CommandOutput> {
+    const report = await this.templatePrices.execute(templateIds, refresh);
+    return { data: report, text: pricesText(report) };
+  }
 
   /** `templates validate --cloud [id...]`: a table of findings per template; exit 1 when any failed. */
   async validateOnCloud(templateIds: string[]): Promise<CommandOutput> {
@@ -89,8 +105,7 @@ run with --apply to act on the findings older than RECONCILE_GRACE_SEC` };
   }
 
   async returnMachines(idsOrNames: string[]): Promise<CommandOutput> {
-    const refs: MachineRef[] = idsOrNames.map((value) => (value.startsWith('i-') ? { machineId: value } : { name: value }));
-    const result = await this.requestReturnMachines.execute(refs);
+    const result = await this.requestReturnMachines.execute(machineRefsOf(idsOrNames));
     return { data: { requestId: result.requestId, message: result.message }, text: `${result.requestId}  ${result.message}` };
   }
 
@@ -101,9 +116,14 @@ run with --apply to act on the findings older than RECONCILE_GRACE_SEC` };
 
   async listRequests(query: { kind?: RequestKind; status?: RequestStatus; limit?: number }): Promise<CommandOutput> {
     const requests = await this.activity.recentRequests(query);
+    const costs = await this.costs.of(requests.filter((r) => r.kind === 'acquire').map((r) => r.requestId));
+    const cost = (requestId: string) => {
+      const usd = costs.get(requestId);
+      return usd === undefined ? undefined : formatUsd(usd);
+    };
     const text = formatTable(
-      ['REQUEST', 'KIND', 'STATUS', 'TEMPLATE', 'COUNT', 'CREATED', 'MESSAGE'],
-      requests.map((r) => [r.requestId, r.kind, r.status, r.templateId, r.machineCount, new Date(r.createdAt).toISOString(), r.message]),
+      ['REQUEST', 'KIND', 'STATUS', 'TEMPLATE', 'COUNT', 'COST', 'CREATED', 'MESSAGE'],
+      requests.map((r) => [r.requestId, r.kind, r.status, r.templateId, r.machineCount, cost(r.requestId), new Date(r.createdAt).toISOString(), r.message]),
     );
     return { data: { requests }, text };
   }
@@ -123,10 +143,13 @@ run with --apply to act on the findings older than RECONCILE_GRACE_SEC` };
     return { data: template, text: `# from ${template.sourceFile}\n${JSON.stringify(template.raw, null, 2)}` };
   }
 
-  private statusOutput(views: RequestStatusView[]): CommandOutput {
+  /** The views as HostFactory reads them for `--json`; for people, with what each acquire request has cost so far. */
+  private async statusOutput(views: RequestStatusView[]): Promise<CommandOutput> {
+    const costs = await this.costs.ofMachines(views.filter((view) => view.kind === 'acquire').flatMap((view) => view.machines));
     const text = views
       .map((view) => {
-        const header = `${view.requestId}  ${view.status}${view.message ? `  ${view.message}` : ''}`;
+        const cost = costs.get(view.requestId);
+        const header = `${view.requestId}  ${view.status}${cost === undefined ? '' : `  cost ${formatUsd(cost)} so far`}${view.message ? `  ${view.message}` : ''}`;
         const rows = view.machines.map((m) => [m.machineId, m.name, m.status, machineResult(m, view.kind), m.privateIpAddress, m.instanceType]);
         return rows.length === 0 ? header : `${header}\n${formatTable(['MACHINE', 'NAME', 'STATE', 'RESULT', 'IP', 'TYPE'], rows)}`;
       })

@@ -17,22 +17,30 @@ export function addPeopleCommands(program: Command, human: Human, io: Io): void 
     .option('--wait', 'wait until the request is complete')
     .option('--timeout <seconds>', 'how long --wait waits', positiveInt, 600)
     .option('--interval <seconds>', 'how often --wait polls', positiveInt, 2)
-    .action((template: string, count: string, options: { wait?: boolean; timeout: number; interval: number }) =>
+    .option('--dry-run', 'check the request and show the exact launch (API, pools, units, tags) without launching or recording anything')
+    .action((template: string, count: string, options: { wait?: boolean; timeout: number; interval: number; dryRun?: boolean }) =>
       human((session) =>
-        session.people.requestAndMaybeWait(template, parseMachineCount(count, 'count'), options.wait ? { timeoutSec: options.timeout, intervalSec: options.interval, onProgress: progressPrinter(io) } : undefined),
+        options.dryRun ? session.dryRun.request(template, parseMachineCount(count, 'count')) : session.people.requestAndMaybeWait(template, parseMachineCount(count, 'count'), options.wait ? { timeoutSec: options.timeout, intervalSec: options.interval, onProgress: progressPrinter(io) } : undefined),
       ),
     );
   machines.command('list').description('machines that are not terminated').action(() => human((s) => s.people.listMachines()));
   machines
     .command('return <idOrName...>')
     .description('give machines back, by instance id (i-...) or host name')
-    .action((refs: string[]) => human((s) => s.people.returnMachines(refs)));
+    .option('--dry-run', 'show which machines would be released, grouped by owner, without releasing or recording anything')
+    .action((refs: string[], options: { dryRun?: boolean }) => human((s) => (options.dryRun ? s.dryRun.return(refs) : s.people.returnMachines(refs))));
 
   program
     .command('reconcile')
     .description('compare the cloud with the store: leaks (tagged by this instance, owned by no live request), ghosts, oversized fleets and groups')
     .option('--apply', 'remove leaks older than RECONCILE_GRACE_SEC, mark ghosts gone, bring oversized fleets and groups down')
     .action((options: { apply?: boolean }) => human((s) => s.people.reconcile(options.apply === true)));
+
+  program
+    .command('prices [templateId...]')
+    .description('price per unit hour of each template (all, or the ids given) by instance type and market, and its effective price; from the price cache, fetched when stale')
+    .option('--refresh', 'fetch the prices from the cloud now and rewrite the cache')
+    .action((ids: string[], options: { refresh?: boolean }) => human((s) => s.people.prices(ids, options.refresh === true)));
 
   const requests = program.command('requests').description('follow requests');
   requests.command('status <requestId...>').description('status of acquire (req-) or return (ret-) requests').action((ids: string[]) => human((s) => s.people.status(ids)));

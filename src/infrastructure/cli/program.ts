@@ -5,11 +5,13 @@ import { readInputFile } from '../hostfactory/hostfactory-input.js';
 import { HOSTFACTORY_OPERATIONS } from '../hostfactory/hostfactory-operations.js';
 import { errorResponse } from '../hostfactory/hostfactory-output.js';
 import { PinoLogger } from '../logging/pino-logger.js';
+import type { ProviderRegistry } from '../plugins/provider-registry.js';
 import type { CliSession, Io, OpenSession, SessionOptions } from './cli-session.js';
 import { healthOutput } from './health-command.js';
 import { EXIT_INVALID_INPUT, EXIT_OK, exitCodeFor } from './exit-codes.js';
 import type { CommandOutput } from './people-commands.js';
 import { addPeopleCommands } from './people-program.js';
+import { addProvidersCommands } from './providers-command.js';
 import { scriptFailure, scriptSuccess, type ScriptOutput } from './script-output.js';
 import { addServeCommand } from './serve-program.js';
 
@@ -23,7 +25,7 @@ interface GlobalOptions {
 
 
 /** Runs one CLI invocation and returns its exit code. The one place that catches. */
-export async function runCli(argv: readonly string[], openSession: OpenSession, io: Io): Promise<number> {
+export async function runCli(argv: readonly string[], openSession: OpenSession, io: Io, providers: ProviderRegistry): Promise<number> {
   let exitCode = EXIT_OK;
   const program = new Command('hostfactory')
     .description('IBM Spectrum Symphony HostFactory provider for AWS (simulated cloud by default)')
@@ -86,6 +88,18 @@ export async function runCli(argv: readonly string[], openSession: OpenSession, 
       if (output.exitCode !== undefined) exitCode = output.exitCode;
     }, showError);
   addPeopleCommands(program, human, io);
+  const direct = async (work: () => Promise<CommandOutput>) => {
+    try {
+      const output = await work();
+      show(output);
+      if (output.exitCode !== undefined) exitCode = output.exitCode;
+    } catch (thrown) {
+      const error = toHostFactoryError(thrown);
+      showError(error);
+      exitCode = exitCodeFor(error.code);
+    }
+  };
+  addProvidersCommands(program, providers, openSession, overridesOf, io, direct);
   addServeCommand(program, (work) => withSession(work, showError, { metrics: true }), io);
   program
     .command('health')

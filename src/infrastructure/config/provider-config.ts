@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { HostFactoryError } from '../../domain/errors.js';
 
-export type ProviderType = 'aws' | 'sim';
+/** A registered provider's id (`sim`, `aws`…) or the npm package of one (docs/providers.md). */
+export type ProviderType = string;
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 /**
@@ -20,7 +21,11 @@ const seconds = z.preprocess((value) => (typeof value === 'string' && value.trim
 
 const providerConfigSchema = z
   .object({
-    PROVIDER_TYPE: z.enum(['aws', 'sim']).default('aws'),
+    PROVIDER_TYPE: z
+      .string()
+      .trim()
+      .regex(/^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/, 'expected a provider id (sim, aws…) or the name of an installed provider package')
+      .default('aws'),
     LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
     ACCEPT_PROPAGATED_LOG_SETTING: flag.default(false),
     STORE: z.string().min(1).optional(),
@@ -29,6 +34,8 @@ const providerConfigSchema = z
     RECONCILE_INTERVAL_SEC: seconds.default(300),
     RECONCILE_APPLY: flag.default(false),
     CAPACITY_MEMORY_TTL_SEC: seconds.default(180),
+    PRICE_CACHE_TTL_SEC: seconds.default(3600),
+    PRICE_INFO: z.enum(['off', 'auto']).default('off'),
     SERVE_TOKEN: z.string().trim().min(16, 'at least 16 characters').optional(),
   })
   .loose();
@@ -45,6 +52,8 @@ export interface ProviderConfig {
   reconcile: { graceSec: number; intervalSec: number; apply: boolean };
   /** CAPACITY_MEMORY_TTL_SEC: seconds a pool that answered "insufficient capacity" is avoided by every process on the store; 0 off. */
   capacityMemoryTtlSec: number;
+  /** PRICE_CACHE_TTL_SEC (seconds fetched prices stay fresh) and PRICE_INFO (`auto`: templates without a priceInfo get one from them). */
+  prices: { cacheTtlSec: number; priceInfo: 'off' | 'auto' };
   /** SERVE_TOKEN: the bearer token `hostfactory serve` requires on TCP; needed to listen beyond loopback. */
   serveToken?: string;
   raw: Record<string, unknown>;
@@ -92,6 +101,7 @@ export function parseProviderConfig(text: string, file: string, env: NodeJS.Proc
     returnUntrackedHosts: parsed.data.RETURN_UNTRACKED_HOSTS,
     reconcile: { graceSec: parsed.data.RECONCILE_GRACE_SEC, intervalSec: parsed.data.RECONCILE_INTERVAL_SEC, apply: parsed.data.RECONCILE_APPLY },
     capacityMemoryTtlSec: parsed.data.CAPACITY_MEMORY_TTL_SEC,
+    prices: { cacheTtlSec: parsed.data.PRICE_CACHE_TTL_SEC, priceInfo: parsed.data.PRICE_INFO },
     serveToken: parsed.data.SERVE_TOKEN,
     raw: raw as Record<string, unknown>,
   };

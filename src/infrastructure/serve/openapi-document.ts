@@ -105,7 +105,7 @@ export function openApiDocument(): Schema {
       '/health': {
         get: {
           operationId: 'health',
-          summary: 'the server\'s state (starting, ready, degraded, stopping) and every health check: config, templates, store, cloud, clock',
+          summary: 'the server\'s state (starting, ready, degraded, stopping) and every health check: config, templates, store, provider, cloud, clock',
           responses: {
             200: { description: 'ready, no check failed', content: json(HEALTH_SCHEMA) },
             503: { description: 'starting, stopping, or a check failed', content: json(HEALTH_SCHEMA) },

@@ -4,6 +4,8 @@ import { templateAttributesSchema } from './template-attributes-schema.js';
 
 const TEMPLATE_ID = /^[0-9A-Za-z_-]{1,64}$/;
 const NUMERIC_TEXT = /^\s*-?[0-9]+(\.[0-9]+)?\s*$/;
+/** An AWS region name: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `ap-southeast-5`. */
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 const text = z.string().min(1, 'must not be empty');
 const positiveInt = z.number().int('must be a whole number').positive('must be greater than 0');
@@ -69,6 +71,7 @@ export const templateSchema = z
     instanceProfile: text.optional(),
     userDataScript: text.optional(),
     launchTemplateId: text.optional(),
+    region: z.string().regex(REGION, 'must be a region name such as eu-west-1').optional(),
   })
   .superRefine((template, ctx) => {
     const hasTypes = template.vmTypes !== undefined && Object.keys(template.vmTypes).length > 0;

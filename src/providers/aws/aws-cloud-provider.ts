@@ -1,36 +1,40 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { HostFactoryError, LaunchFailedError, unavailableOfferingsOf } from '../../domain/errors.js';
 import type { CloudMachine, Machine, MachineRef } from '../../domain/machine.js';
 import type { Offering } from '../../domain/offering.js';
-import type { CloudAccess, CloudHost, CloudInventory, CloudProvider, CloudResource, FulfilmentReport, LaunchOrder, LaunchResult, Reclaim, ReleaseResult, TemplateCheck, TrackedRequest } from '../../domain/ports/cloud-provider.js';
+import type { CloudAccess, CloudHost, CloudInventory, CloudProvider, CloudResource, FulfilmentReport, LaunchOrder, LaunchResult, PlannedLaunch, Reclaim, ReleaseResult, TemplateCheck, TrackedRequest } from '../../domain/ports/cloud-provider.js';
 import { Clock } from '../../domain/ports/clock.js';
 import { Logger } from '../../domain/ports/logger.js';
 import { ResourceLease } from '../../domain/ports/resource-lease.js';
+import { TemplateRepository } from '../../domain/ports/template-repository.js';
 import type { Request } from '../../domain/request.js';
 import type { ProviderApi, Template } from '../../domain/template.js';
 import { chooseApi } from './api-choice.js';
 import { buildAwsParts, type AwsProviderParts } from './aws-provider-parts.js';
+import { AwsRegions, byRegion, inRegion } from './aws-regions.js';
 import { AwsSettings } from './aws-settings.js';
 import { planCapacity } from './capacity-plan.js';
 import { LaunchPools } from './launch-pools.js';
 import { AwsClients } from './ec2/aws-clients.js';
-import { isLaunchTemplateNotFound, isOutcomeUnknown, translateAwsError } from './ec2/aws-errors.js';
-import { ReleaseFailures } from './handlers/instance-release.js';
-import type { ReleaseGroup } from './handlers/api-handler.js';
+import { isLaunchTemplateNotFound, isOutcomeUnknown } from './ec2/aws-errors.js';
 import { goneMachine, toCloudHost, toCloudMachine } from './instance-mapper.js';
+import { MachineRelease } from './machine-release.js';
 import { readProviderData } from './provider-data.js';
 import { requestTags } from './resource-tags.js';
+import { planAwsLaunch } from './launch-planner.js';
 
 const FLEET_APIS = new Set<ProviderApi>(['EC2Fleet', 'SpotFleet']);
 
 /**
  * The CloudProvider port on AWS: RunInstances, EC2 Fleet, Spot Fleet and Auto Scaling groups,
- * chosen per template (see api-choice.ts), with one batched call set per status poll. This is the
- * adapter's edge: AWS errors become HostFactoryErrors here and nowhere else.
+ * chosen per template (see api-choice.ts), in the template's region (AWS_REGION when it names
+ * none), with one batched call set per region per status poll. This is the adapter's edge: AWS
+ * errors become HostFactoryErrors here and nowhere else.
  */
 @injectable()
 export class AwsCloudProvider implements CloudProvider {
-  private readonly parts: AwsProviderParts;
+  private readonly regions: AwsRegions;
+  private readonly releases: MachineRelease;
 
   constructor(
     @inject(AwsSettings) settings: AwsSettings,
@@ -38,58 +42,79 @@ export class AwsCloudProvider implements CloudProvider {
     @inject(Clock) clock: Clock,
     @inject(Logger) logger: Logger,
     @inject(ResourceLease) lease: ResourceLease,
+    /** The templates' regions are searched too (findHosts, inventory); without it, AWS_REGION only. */
+    @inject(TemplateRepository) @optional() templates?: Pick<TemplateRepository, 'list'>,
   ) {
-    this.parts = buildAwsParts(settings, clients, clock, logger, lease);
+    this.regions = new AwsRegions(settings.config.region, (region) => buildAwsParts(settings, clients, clock, logger, lease, region), templates);
+    this.releases = new MachineRelease(this.regions);
   }
 
   /**
-   * Pools noted out of capacity on the way (see CapacityPools) come back in the result, or in a
-   * LaunchFailedError when nothing launched.
+   * Launches in the template's region and records it in the provider data, so every later call
+   * for the request goes there whatever the template says by then. Pools noted out of capacity on
+   * the way (see CapacityPools) come back in the result, or in a LaunchFailedError when nothing
+   * launched.
    */
   async launch(order: LaunchOrder): Promise<LaunchResult> {
+    const region = this.regionOf(order.template);
+    const parts = this.regions.of(region);
     const pools = new LaunchPools(order.unavailable);
     try {
-      const result = await this.launchOrder(order, pools);
-      const offerings = await this.parts.capacity.offeringsOf(pools);
-      return offerings.length > 0 ? { ...result, unavailableOfferings: offerings } : result;
+      const result = await this.launchOrder(parts, order, pools);
+      const offerings = await parts.capacity.offeringsOf(pools);
+      const launched = { ...result, machines: result.machines.map((machine) => inRegion(machine, region)), providerData: { ...result.providerData, region } };
+      return offerings.length > 0 ? { ...launched, unavailableOfferings: offerings } : launched;
     } catch (error) {
-      const failure = translateAwsError(error);
-      const offerings = await this.parts.capacity.offeringsOf(pools);
+      const failure = this.regions.translate(error, region);
+      const offerings = await parts.capacity.offeringsOf(pools);
       throw offerings.length > 0 ? new LaunchFailedError(failure, offerings) : failure;
     }
   }
 
-  /** See CapacityPools.ofTemplate: from the subnet cache, never a call to AWS. */
+  /** See CapacityPools.ofTemplate: from the subnet cache of the template's region, never a call to AWS. */
   async offeringsOf(template: Template): Promise<Offering[] | undefined> {
     try {
-      return await this.parts.capacity.ofTemplate(template, planCapacity(template, 100));
+      return await this.regions.of(this.regionOf(template)).capacity.ofTemplate(template, planCapacity(template, 100));
     } catch {
       return undefined;
     }
   }
 
+  /** One call in AWS_REGION. */
   async checkAccess(): Promise<CloudAccess> {
-    const { config, clock } = this.parts.context;
+    const { context } = this.regions.of();
+    const { config, clock } = context;
     try {
       const sent = clock.now();
-      const { zones, serverTime } = await this.parts.context.gateway.region.probe();
+      const { zones, serverTime } = await context.gateway.region.probe();
       const received = clock.now();
       const message = `EC2 in ${config.region} answered (${zones.length} zones: ${zones.join(', ')})`;
       // The Date header has whole seconds: compare it with the middle of the call, rounded down the same way.
       return serverTime === undefined ? { message } : { message, clockSkewMs: serverTime - Math.floor((sent + received) / 2000) * 1000 };
     } catch (error) {
-      throw translateAwsError(error);
+      throw this.regions.translate(error, config.region);
     }
   }
 
-  /** See TemplateChecker: each template's fields against AWS, and its launch call as a DryRun; nothing is created. */
-  checkTemplates(templates: readonly Template[]): Promise<TemplateCheck[]> {
-    return this.parts.checker.check(templates).catch((error: unknown) => {
-      throw translateAwsError(error);
+  /** See planAwsLaunch: the launch in the template's region, its call made with DryRun; nothing is created. */
+  async planLaunch(order: LaunchOrder): Promise<PlannedLaunch> {
+    const region = this.regionOf(order.template);
+    return planAwsLaunch(this.regions.of(region), order).catch((error: unknown) => {
+      throw this.regions.translate(error, region);
     });
   }
 
-  private async launchOrder(order: LaunchOrder, pools: LaunchPools): Promise<LaunchResult> {
+  /** See TemplateChecker: each template's fields against AWS in its region, and its launch call as a DryRun; nothing is created. */
+  async checkTemplates(templates: readonly Template[]): Promise<TemplateCheck[]> {
+    const checks = new Map<Template, TemplateCheck>();
+    for (const [region, list] of byRegion(templates, (template) => this.regionOf(template))) {
+      const found = await this.regions.call(region, (parts) => parts.checker.check(list));
+      list.forEach((template, index) => checks.set(template, found[index]));
+    }
+    return templates.map((template) => checks.get(template)!);
+  }
+
+  private async launchOrder(parts: AwsProviderParts, order: LaunchOrder, pools: LaunchPools): Promise<LaunchResult> {
     const { template, requestId } = order;
     if (!Number.isInteger(order.units) || order.units <= 0) {
       throw new HostFactoryError('INVALID_INPUT', `request ${requestId}: units must be a positive integer (got ${order.units})`);
@@ -99,11 +124,11 @@ export class AwsCloudProvider implements CloudProvider {
       throw new HostFactoryError('INVALID_INPUT', `template ${template.templateId}: providerApi SpotFleet needs a fleetRole`);
     }
     const plan = planCapacity(template, order.units);
-    if (FLEET_APIS.has(choice.api)) plan.subnetIds = await this.parts.subnets.onePerZone(plan.subnetIds);
-    await this.parts.capacity.prepare(pools, plan);
-    const tags = requestTags(template, this.parts.context.providerName, requestId);
-    const handler = this.parts.handlers[choice.api];
-    const { launchTemplates } = this.parts;
+    if (FLEET_APIS.has(choice.api)) plan.subnetIds = await parts.subnets.onePerZone(plan.subnetIds);
+    await parts.capacity.prepare(pools, plan);
+    const tags = requestTags(template, parts.context.providerName, requestId);
+    const handler = parts.handlers[choice.api];
+    const { launchTemplates } = parts;
     let launchTemplate = await launchTemplates.ensure(template, requestId, choice.api);
     let result: LaunchResult;
     try {
@@ -118,19 +143,28 @@ export class AwsCloudProvider implements CloudProvider {
       }
     } catch (error) {
       // A launch that surely failed leaves no launch template of ours behind (one whose outcome is unknown is retried with it).
-      if (launchTemplate.created && !isOutcomeUnknown(error)) await this.parts.cleaner.cleanUp([launchTemplate.launchTemplateId], new Set([choice.api]));
+      if (launchTemplate.created && !isOutcomeUnknown(error)) await parts.cleaner.cleanUp([launchTemplate.launchTemplateId], new Set([choice.api]));
       throw error;
     }
-    this.parts.context.logger.info(
-      { requestId, templateId: template.templateId, api: choice.api, fleetType: choice.fleetType, units: order.units, instances: result.machines.length },
+    parts.context.logger.info(
+      { requestId, templateId: template.templateId, region: parts.context.config.region, api: choice.api, fleetType: choice.fleetType, units: order.units, instances: result.machines.length },
       'launched',
     );
     return result;
   }
 
+  /** One batched call set per region, the region each request launched in. */
   async describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>> {
     const unlaunched = requests.filter((entry) => !readProviderData(entry.request.providerData));
-    const reports = await this.parts.reporter.report(requests.filter((entry) => !unlaunched.includes(entry)));
+    const launched = requests.filter((entry) => !unlaunched.includes(entry));
+    const reports = new Map<string, FulfilmentReport>();
+    for (const [region, list] of byRegion(launched, (entry) => this.regions.ofRequest(entry.request))) {
+      const found = await this.regions.call(region, (parts) => parts.reporter.report(list));
+      for (const [requestId, report] of found) {
+        const machines = report.machines.map((machine) => inRegion(machine, region));
+        reports.set(requestId, report.providerData ? { ...report, machines, providerData: { ...report.providerData, region } } : { ...report, machines });
+      }
+    }
     for (const entry of unlaunched) reports.set(entry.request.requestId, await this.relaunch(entry));
     return reports;
   }
@@ -142,15 +176,16 @@ export class AwsCloudProvider implements CloudProvider {
    */
   private async relaunch(entry: TrackedRequest): Promise<FulfilmentReport> {
     const { request, template } = entry;
-    const ageSec = (this.parts.context.clock.now() - request.createdAt) / 1000;
+    const { context } = this.regions.of();
+    const ageSec = (context.clock.now() - request.createdAt) / 1000;
     if (!template) return { machines: [], final: true, message: `template ${request.templateId} no longer exists; the launch was not confirmed` };
-    if (ageSec > this.parts.context.config.instancePendingTimeoutSec) return { machines: [], final: true, message: `launch never confirmed by AWS: ${request.message ?? 'no answer'}` };
+    if (ageSec > context.config.instancePendingTimeoutSec) return { machines: [], final: true, message: `launch never confirmed by AWS: ${request.message ?? 'no answer'}` };
     try {
       const result = await this.launch({ requestId: request.requestId, template, units: request.machineCount });
       const { unavailableOfferings } = result;
       return { machines: result.machines, final: false, providerData: result.providerData, ...(result.message ? { message: result.message } : {}), ...(unavailableOfferings ? { unavailableOfferings } : {}) };
     } catch (error) {
-      const failure = translateAwsError(error);
+      const failure = this.regions.translate(error, this.regionOf(template));
       const offerings = unavailableOfferingsOf(error);
       const learnt = offerings.length > 0 ? { unavailableOfferings: [...offerings] } : {};
       if (failure.retryable || isOutcomeUnknown(error)) return { machines: [], final: false, message: `launch not confirmed (${failure.message}); retried next poll`, ...learnt };
@@ -158,118 +193,95 @@ export class AwsCloudProvider implements CloudProvider {
     }
   }
 
+  /** One DescribeInstances set per region, each machine in the region recorded on it. */
   async describeMachines(machines: readonly Machine[]): Promise<CloudMachine[]> {
-    if (machines.length === 0) return [];
-    const { context } = this.parts;
-    const listing = await context.gateway.instances.describe(machines.map((machine) => machine.machineId)).catch((error: unknown) => {
-      throw translateAwsError(error);
-    });
-    const nowSec = context.clock.now() / 1000;
-    return machines.flatMap((machine) => {
-      const instance = listing.instances.get(machine.machineId);
-      if (instance) return [toCloudMachine(instance, { weight: machine.weight, resourceId: machine.resourceId })];
-      // Eventual consistency: a host launched moments ago may not be visible yet; it is not gone.
-      if (nowSec - machine.launchTime < context.config.instancePendingTimeoutSec) return [];
-      return [goneMachine({ ...machine })];
-    });
-  }
-
-  async release(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[] = []): Promise<ReleaseResult> {
-    if (machines.length === 0) return { failed: {} };
-    const { groups, orphans } = this.groupByApi(machines, owners, tracked);
-    const failures = new ReleaseFailures();
-    const freed: string[] = [];
-    for (const [api, list] of groups) {
-      try {
-        const outcome = await this.parts.handlers[api].release(list);
-        freed.push(...outcome.freedLaunchTemplates);
-        failures.add(outcome.failed);
-        failures.errors.push(...outcome.errors);
-      } catch (error) {
-        failures.addError(list, error);
+    const seen: CloudMachine[] = [];
+    for (const [region, list] of byRegion(machines, (machine) => this.regions.ofMachine(machine))) {
+      const { context } = this.regions.of(region);
+      const listing = await this.regions.call(region, () => context.gateway.instances.describe(list.map((machine) => machine.machineId)));
+      const nowSec = context.clock.now() / 1000;
+      for (const machine of list) {
+        const instance = listing.instances.get(machine.machineId);
+        if (instance) seen.push(inRegion(toCloudMachine(instance, { weight: machine.weight, resourceId: machine.resourceId }), region));
+        // Eventual consistency: a host launched moments ago may not be visible yet; it is not gone.
+        else if (nowSec - machine.launchTime >= context.config.instancePendingTimeoutSec) seen.push(goneMachine({ ...machine }));
       }
     }
-    try {
-      // Machines of requests this provider has no record of: terminated by id.
-      if (orphans.length > 0) await this.parts.context.gateway.instances.terminate(orphans.map((machine) => machine.machineId));
-    } catch (error) {
-      failures.addError([{ machines: orphans }], error);
-    }
-    if (failures.errors.length > 0) this.parts.context.logger.error({ failed: failures.failed }, 'release failed for some machines');
-    // Nothing released because of an AWS error: the return fails. Machines only not visible yet stay claimed and are retried.
-    if (Object.keys(failures.failed).length === machines.length && failures.errors.length > 0) throw translateAwsError(failures.errors[0]);
-    if (freed.length > 0) await this.parts.cleaner.cleanUp(freed, new Set(groups.keys()));
-    return { failed: failures.failed };
+    return seen;
   }
 
+  /** See MachineRelease: per region, then per API and owning resource. */
+  release(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[] = []): Promise<ReleaseResult> {
+    return this.releases.release(machines, owners, tracked);
+  }
+
+  /**
+   * By id, else by host name: in AWS_REGION first, then in each template's region for the refs not
+   * found yet. A region that cannot be asked fails the search: a host left out would be reported
+   * gone to HostFactory.
+   */
   async findHosts(refs: readonly MachineRef[]): Promise<CloudHost[]> {
-    const ids = refs.flatMap((ref) => (ref.machineId ? [ref.machineId] : []));
-    const names = refs.flatMap((ref) => (!ref.machineId && ref.name ? [ref.name] : []));
-    const { instances } = this.parts.context.gateway;
-    try {
-      const byId = ids.length > 0 ? [...(await instances.describe(ids)).instances.values()] : [];
-      const byName = names.length > 0 ? await instances.byPrivateDnsNames(names) : [];
-      return [...byId, ...byName].map(toCloudHost);
-    } catch (error) {
-      throw translateAwsError(error);
+    let ids = refs.flatMap((ref) => (ref.machineId ? [ref.machineId] : []));
+    let names = refs.flatMap((ref) => (!ref.machineId && ref.name ? [ref.name] : []));
+    const hosts: CloudHost[] = [];
+    for (const region of await this.regions.searched()) {
+      if (ids.length === 0 && names.length === 0) break;
+      const found = await this.regions.call(region, async ({ context: { gateway } }) => [
+        ...(ids.length > 0 ? (await gateway.instances.describe(ids)).instances.values() : []),
+        ...(names.length > 0 ? await gateway.instances.byPrivateDnsNames(names) : []),
+      ]);
+      const seen = found.map((instance) => inRegion(toCloudHost(instance), region));
+      hosts.push(...seen);
+      ids = ids.filter((id) => !seen.some((host) => host.machineId === id));
+      names = names.filter((name) => !seen.some((host) => host.name === name));
     }
+    return hosts;
   }
 
-  /** See InventoryReader: four tag-filtered listings, each all pages. */
-  inventory(): Promise<CloudInventory> {
-    return this.parts.inventory.read().catch((error: unknown) => {
-      throw translateAwsError(error);
-    });
-  }
-
-  /** See LeakRemover: fleets and groups deleted with their instances, then the hosts terminated. */
-  removeLeaks(hostIds: readonly string[], resources: readonly CloudResource[]): Promise<void> {
-    return this.parts.leaks.remove(hostIds, resources).catch((error: unknown) => {
-      throw translateAwsError(error);
-    });
-  }
-
-  listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {
-    return this.parts.reclaims.find(machines).catch((error: unknown) => {
-      throw translateAwsError(error);
-    });
-  }
-
-  async stopReplacing(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): Promise<void> {
-    // With no machines, every owner gets a group of its own: its fleet or group is brought in line with `tracked`.
-    const { groups } = this.groupByApi(machines, owners, tracked, machines.length === 0);
-    for (const [api, list] of groups) {
-      await this.parts.handlers[api].stopReplacing(list).catch((error: unknown) => {
-        throw translateAwsError(error);
-      });
-    }
-  }
-
-  private groupByApi(
-    machines: readonly Machine[],
-    owners: readonly Request[],
-    tracked: readonly Machine[],
-    everyOwner = false,
-  ): { groups: Map<ProviderApi, ReleaseGroup[]>; orphans: Machine[] } {
-    const groups = new Map<ProviderApi, Map<string, ReleaseGroup>>();
-    const groupOf = (owner: Request): ReleaseGroup | undefined => {
-      const data = readProviderData(owner.providerData);
-      if (!data) return undefined;
-      const forApi = groups.get(data.api) ?? new Map<string, ReleaseGroup>();
-      const group = forApi.get(owner.requestId) ?? { owner, data, machines: [], tracked: tracked.filter((other) => other.requestId === owner.requestId) };
-      forApi.set(owner.requestId, group);
-      groups.set(data.api, forApi);
-      return group;
+  /**
+   * See InventoryReader: four tag-filtered listings, each all pages, in AWS_REGION, every `live`
+   * machine's region (a failure there fails the inventory: its machines would be taken for gone)
+   * and every template's region (one that cannot be asked is left out).
+   */
+  async inventory(live: readonly Machine[] = []): Promise<CloudInventory> {
+    const needed = new Set([this.regions.home, ...live.map((machine) => this.regions.ofMachine(machine))]);
+    const regions = await this.regions.searched(needed);
+    const read = (parts: AwsProviderParts) => parts.inventory.read();
+    const found = await Promise.all(regions.map((region) => (needed.has(region) ? this.regions.call(region, read) : this.regions.callOrSkip(region, read, { hosts: [], resources: [] }))));
+    return {
+      hosts: found.flatMap((inventory, index) => inventory.hosts.map((host) => inRegion(host, regions[index]))),
+      resources: found.flatMap((inventory, index) => inventory.resources.map((resource) => inRegion(resource, regions[index]))),
     };
-    if (everyOwner) for (const owner of owners) groupOf(owner);
-    const byId = new Map(owners.map((owner) => [owner.requestId, owner]));
-    const orphans: Machine[] = [];
-    for (const machine of machines) {
-      const owner = byId.get(machine.requestId);
-      const group = owner && groupOf(owner);
-      if (group) group.machines.push(machine);
-      else orphans.push(machine);
+  }
+
+  /** See LeakRemover, in each region the inventory found them in: fleets and groups deleted with their instances, then the hosts terminated. */
+  async removeLeaks(hosts: readonly Pick<CloudHost, 'machineId' | 'region'>[], resources: readonly CloudResource[]): Promise<void> {
+    const { home } = this.regions;
+    const regions = new Set([...hosts.map((host) => host.region ?? home), ...resources.map((resource) => resource.region ?? home)]);
+    const errors: unknown[] = [];
+    for (const region of regions) {
+      const ids = hosts.filter((host) => (host.region ?? home) === region).map((host) => host.machineId);
+      const own = resources.filter((resource) => (resource.region ?? home) === region);
+      await this.regions.call(region, (parts) => parts.leaks.remove(ids, own)).catch((error: unknown) => errors.push(error));
     }
-    return { groups: new Map([...groups].map(([api, forApi]) => [api, [...forApi.values()]])), orphans };
+    if (errors.length > 0) throw errors[0];
+  }
+
+  /** One set of reclaim look-ups per region. */
+  async listReclaims(machines: readonly Machine[]): Promise<Reclaim[]> {
+    const reclaims: Reclaim[] = [];
+    for (const [region, list] of byRegion(machines, (machine) => this.regions.ofMachine(machine))) {
+      reclaims.push(...(await this.regions.call(region, (parts) => parts.reclaims.find(list))));
+    }
+    return reclaims;
+  }
+
+  /** See MachineRelease. */
+  stopReplacing(machines: readonly Machine[], owners: readonly Request[], tracked: readonly Machine[]): Promise<void> {
+    return this.releases.stopReplacing(machines, owners, tracked);
+  }
+
+  private regionOf(template: Template): string {
+    return template.region ?? this.regions.home;
   }
 }

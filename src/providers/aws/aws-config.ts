@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HostFactoryError } from '../../domain/errors.js';
 
-export type AwsService = 'ec2' | 'autoscaling' | 'ssm' | 'sqs' | 'iam';
+export type AwsService = 'ec2' | 'autoscaling' | 'ssm' | 'sqs' | 'iam' | 'pricing';
 
 /** The per-service endpoint keys, spelled as the AWS SDKs read them from the environment. */
 export const SERVICE_ENDPOINT_KEYS: Record<AwsService, string> = {
@@ -10,6 +10,7 @@ export const SERVICE_ENDPOINT_KEYS: Record<AwsService, string> = {
   ssm: 'AWS_ENDPOINT_URL_SSM',
   sqs: 'AWS_ENDPOINT_URL_SQS',
   iam: 'AWS_ENDPOINT_URL_IAM',
+  pricing: 'AWS_ENDPOINT_URL_PRICING',
 };
 
 /** IBM's `awsprov_config.json` keys this provider honours, parsed and defaulted. */
@@ -19,7 +20,7 @@ export interface AwsConfig {
   credentialFile?: string;
   /** Any EC2-compatible endpoint; every SDK client is pointed at it unless its own is set. */
   endpointUrl?: string;
-  /** Per-service endpoints (`AWS_ENDPOINT_URL_EC2`, `_AUTO_SCALING`, `_SSM`, `_SQS`, `_IAM`), beside endpointUrl. */
+  /** Per-service endpoints (`AWS_ENDPOINT_URL_EC2`, `_AUTO_SCALING`, `_SSM`, `_SQS`, `_IAM`, `_PRICING`), beside endpointUrl. */
   serviceEndpoints: Partial<Record<AwsService, string>>;
   proxyHost?: string;
   proxyPort?: number;
@@ -55,6 +56,7 @@ export const awsConfigSchema = z.object({
   AWS_ENDPOINT_URL_SSM: z.url().optional(),
   AWS_ENDPOINT_URL_SQS: z.url().optional(),
   AWS_ENDPOINT_URL_IAM: z.url().optional(),
+  AWS_ENDPOINT_URL_PRICING: z.url().optional(),
   /** IBM's key, accepted and not used: instances get the template's keyName (docs/aws.md). */
   AWS_KEY_FILE: text.optional(),
   AWS_PROXY_HOST: text.optional(),
@@ -70,37 +72,43 @@ export const awsConfigSchema = z.object({
 });
 
 /**
- * Reads the AWS keys of an IBM `awsprov_config.json` (other keys, such as log settings, are left
- * to their owners). Throws CONFIG_INVALID naming `file` and the key when a value is missing or
- * out of range.
+ * The AWS keys of an IBM `awsprov_config.json` as AwsConfig (other keys, such as log settings, are
+ * left to their owners): the aws plugin's config schema.
  */
+export const awsFileSchema = awsConfigSchema
+  .superRefine((value, context) => {
+    if (value.AWS_PROXY_PORT !== undefined && value.AWS_PROXY_HOST === undefined) {
+      context.addIssue({ code: 'custom', path: ['AWS_PROXY_PORT'], message: 'set AWS_PROXY_HOST as well' });
+    }
+  })
+  .transform(
+    (value): AwsConfig => ({
+      region: value.AWS_REGION,
+      credentialFile: value.AWS_CREDENTIAL_FILE,
+      endpointUrl: value.AWS_ENDPOINT_URL,
+      serviceEndpoints: Object.fromEntries(
+        (Object.entries(SERVICE_ENDPOINT_KEYS) as Array<[AwsService, keyof typeof value]>).flatMap(([service, key]) => (value[key] ? [[service, value[key] as string]] : [])),
+      ),
+      proxyHost: value.AWS_PROXY_HOST,
+      proxyPort: value.AWS_PROXY_PORT,
+      connectionTimeoutMs: value.AWS_CONNECTION_TIMEOUT_MS,
+      requestTimeoutMs: value.AWS_REQUEST_TIMEOUT_MS,
+      requestRetryAttempts: value.AWS_REQUEST_RETRY_ATTEMPTS,
+      instancePendingTimeoutSec: value.AWS_INSTANCE_PENDING_TIMEOUT_SEC,
+      describeRequestRetryAttempts: value.AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS,
+      describeRequestIntervalMs: value.AWS_DESCRIBE_REQUEST_INTERVAL,
+      interruptionQueueUrl: value.AWS_INTERRUPTION_QUEUE_URL,
+      rebalanceGraceSec: value.AWS_REBALANCE_GRACE_SEC,
+    }),
+  );
+
+/** Reads the AWS keys of `raw`. Throws CONFIG_INVALID naming `file` and the key when a value is missing or out of range. */
 export function parseAwsConfig(raw: Record<string, unknown>, file: string): AwsConfig {
-  const parsed = awsConfigSchema.safeParse(raw);
+  const parsed = awsFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue.path.map(String).join('.') || '(root)';
     throw new HostFactoryError('CONFIG_INVALID', `${file}: ${key}: ${issue.message}`, { cause: parsed.error });
   }
-  const value = parsed.data;
-  if (value.AWS_PROXY_PORT !== undefined && value.AWS_PROXY_HOST === undefined) {
-    throw new HostFactoryError('CONFIG_INVALID', `${file}: AWS_PROXY_PORT: set AWS_PROXY_HOST as well`);
-  }
-  return {
-    region: value.AWS_REGION,
-    credentialFile: value.AWS_CREDENTIAL_FILE,
-    endpointUrl: value.AWS_ENDPOINT_URL,
-    serviceEndpoints: Object.fromEntries(
-      (Object.entries(SERVICE_ENDPOINT_KEYS) as Array<[AwsService, keyof typeof value]>).flatMap(([service, key]) => (value[key] ? [[service, value[key] as string]] : [])),
-    ),
-    proxyHost: value.AWS_PROXY_HOST,
-    proxyPort: value.AWS_PROXY_PORT,
-    connectionTimeoutMs: value.AWS_CONNECTION_TIMEOUT_MS,
-    requestTimeoutMs: value.AWS_REQUEST_TIMEOUT_MS,
-    requestRetryAttempts: value.AWS_REQUEST_RETRY_ATTEMPTS,
-    instancePendingTimeoutSec: value.AWS_INSTANCE_PENDING_TIMEOUT_SEC,
-    describeRequestRetryAttempts: value.AWS_DESCRIBE_REQUEST_RETRY_ATTEMPTS,
-    describeRequestIntervalMs: value.AWS_DESCRIBE_REQUEST_INTERVAL,
-    interruptionQueueUrl: value.AWS_INTERRUPTION_QUEUE_URL,
-    rebalanceGraceSec: value.AWS_REBALANCE_GRACE_SEC,
-  };
+  return parsed.data;
 }

@@ -38,12 +38,19 @@ export interface AwsProviderParts {
   inventory: InventoryReader;
   leaks: LeakRemover;
   checker: TemplateChecker;
+  /** The launch call of a request made with DryRun (templates validate --cloud, machines request --dry-run). */
+  launchCheck: LaunchCheck;
 }
 
-/** The AWS provider wired from its parts: one flat list, nothing decided elsewhere. */
-export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock: Clock, logger: Logger, lease: ResourceLease): AwsProviderParts {
-  const gateway = new AwsGateway(clients, settings.config, logger);
-  const context: AwsContext = { gateway, config: settings.config, providerName: settings.providerName, clock, logger, lease };
+/**
+ * The AWS provider of one region wired from its parts: one flat list, nothing decided elsewhere.
+ * Every part sees `region` as its config's region, with that region's clients.
+ */
+export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock: Clock, logger: Logger, lease: ResourceLease, region = settings.config.region): AwsProviderParts {
+  const config = { ...settings.config, region };
+  const regional = clients.inRegion(region);
+  const gateway = new AwsGateway(regional, config, logger);
+  const context: AwsContext = { gateway, config, providerName: settings.providerName, clock, logger, lease };
   const runInstances = new RunInstancesHandler(context);
   const handlers: Record<ProviderApi, ApiHandler> = {
     RunInstances: runInstances,
@@ -53,9 +60,9 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
   };
   const images = new ImageResolver(gateway);
   const launchTemplates = new LaunchTemplateStore(gateway.launchTemplates, images, settings.providerName);
-  const subnets = new SubnetZones(context, settings.workDir);
+  const subnets = new SubnetZones(context, settings.workDir, region === settings.config.region ? undefined : `aws-subnets.${region}.json`);
   // The same handlers over a gateway whose launch calls carry DryRun: `templates validate --cloud`.
-  const dryRun: AwsContext = { ...context, gateway: dryRunGateway(gateway, clients, settings.config, logger) };
+  const dryRun: AwsContext = { ...context, gateway: dryRunGateway(gateway, regional, config, logger) };
   const dryRunInstances = new RunInstancesHandler(dryRun);
   const dryRunHandlers: Record<ProviderApi, ApiHandler> = {
     RunInstances: dryRunInstances,
@@ -63,6 +70,7 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
     SpotFleet: new FleetHandler(dryRun, new SpotFleetApi(dryRun.gateway.spotFleets)),
     ASG: dryRunInstances,
   };
+  const launchCheck = new LaunchCheck(context, dryRunHandlers, launchTemplates, subnets);
   return {
     context,
     handlers,
@@ -74,6 +82,7 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
     capacity: new CapacityPools(subnets, logger),
     inventory: new InventoryReader(context),
     leaks: new LeakRemover(context),
-    checker: new TemplateChecker(context, images, new LaunchCheck(context, dryRunHandlers, launchTemplates, subnets)),
+    checker: new TemplateChecker(context, images, launchCheck),
+    launchCheck,
   };
 }

@@ -3,6 +3,8 @@ import type { FleetType, ProviderApi } from '../../domain/template.js';
 /** What the AWS provider stores on an acquire request to find its resources again. */
 export interface AwsProviderData {
   api: ProviderApi;
+  /** The region it launched in (the template's then, else AWS_REGION): every later call goes there. */
+  region?: string;
   fleetType?: FleetType;
   /** EC2 Fleet id (EC2Fleet). */
   fleetId?: string;

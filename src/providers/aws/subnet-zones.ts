@@ -23,6 +23,8 @@ export class SubnetZones {
   constructor(
     private readonly context: AwsContext,
     private readonly workDir: string,
+    /** One cache per region: the default region's keeps the name it always had. */
+    private readonly cacheFile = SUBNET_CACHE_FILE,
   ) {}
 
   /** One subnet per zone, zones in the order the template lists them. */
@@ -56,12 +58,12 @@ export class SubnetZones {
 
   /** subnet id → zone for the subnets in the work dir's cache; never calls AWS, never throws. */
   async cachedZonesOf(subnetIds: readonly string[]): Promise<Map<string, string>> {
-    const cached = await readCache(join(this.workDir, SUBNET_CACHE_FILE));
+    const cached = await readCache(join(this.workDir, this.cacheFile));
     return zonesIn(new Map(Object.entries(cached)), subnetIds);
   }
 
   private async factsOf(subnetIds: readonly string[], maxAgeMs = SUBNET_CACHE_TTL_SEC * 1000): Promise<Map<string, SubnetFacts>> {
-    const file = join(this.workDir, SUBNET_CACHE_FILE);
+    const file = join(this.workDir, this.cacheFile);
     const cached = await readCache(file);
     const now = this.context.clock.now();
     const stale = subnetIds.filter((id) => !cached[id] || now - cached[id].fetchedAt > maxAgeMs);

@@ -12,6 +12,7 @@ import type {
   FulfilmentReport,
   LaunchOrder,
   LaunchResult,
+  PlannedLaunch,
   Reclaim,
   ReleaseResult,
   TemplateCheck,
@@ -20,10 +21,11 @@ import type {
 import { Logger } from '../../domain/ports/logger.js';
 import type { Request } from '../../domain/request.js';
 import type { Template } from '../../domain/template.js';
-import { avoidKey, instanceTypesOf, planLaunch, poolsOf, SIM_ZONE } from './launch-plan.js';
+import { poolsOf } from './launch-plan.js';
 import { randomSeed } from './seeded-random.js';
 import { SimCloudSettings } from './sim-cloud-settings.js';
 import { SimDatabase } from './sim-database.js';
+import { planOrder, plannedLaunchOf, refuseInvalidOrder } from './sim-launch-order.js';
 import { createInstances, PROVIDER_TAG, REQUEST_ID_TAG, reservationIdOf, TEMPLATE_ID_TAG } from './sim-instance-factory.js';
 import { reclaimOf, TERMINATED_OUTSIDE_REASON, toCloudMachine, type SimInstance } from './sim-instance.js';
 import { SimStateStore, type SimReservation } from './sim-state-store.js';
@@ -61,9 +63,7 @@ export class SimCloudProvider implements CloudProvider {
   }
 
   async launch(order: LaunchOrder): Promise<LaunchResult> {
-    if (!(order.units > 0)) {
-      throw new HostFactoryError('INVALID_INPUT', `cannot launch ${order.units} units for ${order.requestId}`);
-    }
+    refuseInvalidOrder(order);
     const now = this.clock.now();
     const launched = await this.db.write((trx) => this.launchOnce(trx, order, now));
     const { reservation, instances, reused, exhausted } = launched;
@@ -78,6 +78,13 @@ export class SimCloudProvider implements CloudProvider {
     if (reservation.message) result.message = reservation.message;
     if (exhausted.length > 0) result.unavailableOfferings = exhausted;
     return result;
+  }
+
+  /** What launch would start now (see planOrder), read without the write lock; nothing is written. */
+  async planLaunch(order: LaunchOrder): Promise<PlannedLaunch> {
+    refuseInvalidOrder(order);
+    const plan = await this.db.read((db) => planOrder(db, this.store, this.settings.config, order, this.clock.now()));
+    return plannedLaunchOf(order, plan, this.settings.providerName);
   }
 
   /** The template's types in the sim's one zone, on the markets its price type uses. */
@@ -144,8 +151,9 @@ export class SimCloudProvider implements CloudProvider {
     return templates.map((template) => ({ templateId: template.templateId, findings: checkTemplateOnSim(template, config, left) }));
   }
 
-  async removeLeaks(hostIds: readonly string[]): Promise<void> {
-    if (hostIds.length === 0) return;
+  async removeLeaks(hosts: readonly Pick<CloudHost, 'machineId'>[]): Promise<void> {
+    if (hosts.length === 0) return;
+    const hostIds = hosts.map((host) => host.machineId);
     const released = await this.releaseInstances([...new Set(hostIds)]);
     for (const instanceId of hostIds) this.logger.info({ instanceId, reason: 'leak: no request in the store owns it' }, 'leaked instance terminated');
     this.logger.info({ released }, 'sim removed leaks');
@@ -210,11 +218,7 @@ export class SimCloudProvider implements CloudProvider {
     }
     await this.store.forgetTerminatedBefore(trx, now - FORGET_TERMINATED_AFTER_MS);
     const { config } = this.settings;
-    const limited = instanceTypesOf(order.template).filter((type) => config.capacity[type] !== undefined);
-    const live = await this.store.liveCountByType(trx, limited, now);
-    const left = new Map(limited.map((type) => [type, Math.max(0, config.capacity[type] - (live.get(type) ?? 0))]));
-    const avoid = new Set((order.unavailable ?? []).filter((pool) => pool.zone === SIM_ZONE).map((pool) => avoidKey(pool.instanceType, pool.market)));
-    const plan = planLaunch(order.template, order.units, left, avoid);
+    const plan = await planOrder(trx, this.store, config, order, now);
     if (plan.instances.length === 0) {
       const failure = new HostFactoryError('INSUFFICIENT_CAPACITY', plan.shortMessage ?? `no capacity for ${order.requestId}`);
       throw plan.exhausted.length > 0 ? new LaunchFailedError(failure, plan.exhausted) : failure;

@@ -54,33 +54,39 @@ export const simConfigSchema = z.object({
 const KNOWN_KEYS = new Set(Object.keys(simConfigSchema.shape));
 
 /**
- * Reads the `SIM_*` keys of `raw` (other keys are left to their owners). Throws CONFIG_INVALID
- * naming `file` and the key when a value is invalid or a `SIM_` key is unknown.
+ * The whole config file as the sim reads it: its `SIM_*` keys validated (an unknown `SIM_` key is
+ * an error naming the known ones), other keys let through for their owners; the sim plugin's
+ * config schema.
  */
+export const simFileSchema = z
+  .looseObject(simConfigSchema.shape)
+  .superRefine((raw, context) => {
+    for (const key of Object.keys(raw).filter((name) => name.startsWith('SIM_') && !KNOWN_KEYS.has(name))) {
+      context.addIssue({ code: 'custom', path: [key], message: `unknown key (known: ${[...KNOWN_KEYS].join(', ')})` });
+    }
+  })
+  .transform(
+    (value): SimConfig => ({
+      bootDelaySec: value.SIM_BOOT_DELAY_SEC,
+      shutdownDelaySec: value.SIM_SHUTDOWN_DELAY_SEC,
+      seed: value.SIM_SEED === undefined ? undefined : String(value.SIM_SEED),
+      capacity: value.SIM_CAPACITY,
+      launchFailureRate: value.SIM_LAUNCH_FAILURE_RATE,
+      interruptionRate: value.SIM_INTERRUPTION_RATE,
+      interruptionAfterSec: value.SIM_INTERRUPTION_AFTER_SEC,
+      interruptionGraceSec: value.SIM_INTERRUPTION_GRACE_SEC,
+    }),
+  );
+
+/** Reads the `SIM_*` keys of `raw`. Throws CONFIG_INVALID naming `file` and the key when a value is invalid or a `SIM_` key is unknown. */
 export function parseSimConfig(raw: Record<string, unknown>, file: string): SimConfig {
-  const simKeys = Object.keys(raw).filter((key) => key.startsWith('SIM_'));
-  const unknown = simKeys.filter((key) => !KNOWN_KEYS.has(key));
-  if (unknown.length > 0) {
-    throw new HostFactoryError('CONFIG_INVALID', `${file}: unknown key ${unknown.join(', ')} (known: ${[...KNOWN_KEYS].join(', ')})`);
-  }
-  const picked = Object.fromEntries(simKeys.map((key) => [key, raw[key]]));
-  const parsed = simConfigSchema.safeParse(picked);
+  const parsed = simFileSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const key = issue.path.map(String).join('.');
     throw new HostFactoryError('CONFIG_INVALID', `${file}: ${key}: ${issue.message}`, { cause: parsed.error });
   }
-  const value = parsed.data;
-  return {
-    bootDelaySec: value.SIM_BOOT_DELAY_SEC,
-    shutdownDelaySec: value.SIM_SHUTDOWN_DELAY_SEC,
-    seed: value.SIM_SEED === undefined ? undefined : String(value.SIM_SEED),
-    capacity: value.SIM_CAPACITY,
-    launchFailureRate: value.SIM_LAUNCH_FAILURE_RATE,
-    interruptionRate: value.SIM_INTERRUPTION_RATE,
-    interruptionAfterSec: value.SIM_INTERRUPTION_AFTER_SEC,
-    interruptionGraceSec: value.SIM_INTERRUPTION_GRACE_SEC,
-  };
+  return parsed.data;
 }
 
 /** The defaults: no faults, 2 s boot, 1 s shutdown. */

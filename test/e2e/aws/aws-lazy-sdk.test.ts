@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertSchema } from '../../support/hostfactory-harness.js';
 import { startAwsE2eCloud, type AwsE2eCloud } from './aws-e2e-cloud.js';
 
 const RECORDER = join(import.meta.dirname, '..', '..', 'support', 'sdk-import-recorder.mjs');
@@ -16,13 +17,14 @@ describe('AWS SDK packages a script call loads', () => {
 
   beforeAll(async () => {
     // No scheduled sweep: it would send its own describe calls from getReturnRequests.
-    cloud = await startAwsE2eCloud({ RECONCILE_INTERVAL_SEC: 0 });
+    cloud = await startAwsE2eCloud({ RECONCILE_INTERVAL_SEC: 0, PRICE_INFO: 'auto' });
   });
   afterAll(() => cloud.close());
 
-  async function loadedBy(operation: Parameters<AwsE2eCloud['hf']['script']>[0], input: unknown) {
+  async function loadedBy(operation: Parameters<AwsE2eCloud['hf']['script']>[0] | string[], input?: unknown) {
     const file = join(cloud.hf.root, `sdk-imports-${(call += 1)}.txt`);
-    const result = await cloud.hf.script(operation, input, { env: { NODE_OPTIONS: `--import ${RECORDER}`, HF_TEST_SDK_IMPORTS: file } });
+    const env = { NODE_OPTIONS: `--import ${RECORDER}`, HF_TEST_SDK_IMPORTS: file };
+    const result = await (Array.isArray(operation) ? cloud.hf.cli(operation, { env }) : cloud.hf.script(operation, input, { env }));
     expect(result.exitCode, result.stderr).toBe(0);
     let packages: string[] = [];
     try {
@@ -48,5 +50,20 @@ describe('AWS SDK packages a script call loads', () => {
     expect(packages).not.toContain('@aws-sdk/client-auto-scaling');
     expect(packages).not.toContain('@aws-sdk/client-ssm');
     expect(packages).not.toContain('@aws-sdk/client-sqs');
+  });
+
+  it('`prices` loads the Pricing client; getAvailableTemplates then prices templates from the cache and loads no SDK', { timeout: 60_000 }, async () => {
+    const prices = await loadedBy(['prices', '--json']);
+    expect(prices.packages).toContain('@aws-sdk/client-pricing');
+    expect(prices.result.json.templates.find((template: { templateId: string }) => template.templateId === 'RunInstances-OnDemand')).toMatchObject({ effectivePerUnit: 0.025 });
+    expect(cloud.server.callsOf('GetProducts').length).toBeGreaterThan(0);
+
+    const calls = cloud.server.calls.length;
+    const { result, packages } = await loadedBy('getAvailableTemplates', {});
+    expect(packages).toEqual([]);
+    expect(cloud.server.calls.length).toBe(calls);
+    assertSchema('getAvailableTemplates', result.json);
+    const priced = result.json.templates.find((template: { templateId: string }) => template.templateId === 'RunInstances-OnDemand');
+    expect(priced.attributes.priceInfo).toEqual(['String', 'price:0.025,billingTimeUnitType:prorated_hour,billingTimeUnitNumber:1,billingRoundoffType:unit']);
   });
 });

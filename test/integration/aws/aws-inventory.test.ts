@@ -62,17 +62,14 @@ describe('AWS inventory and leak removal against the fake EC2 endpoint', () => {
     expect(inventory.hosts.map((host) => host.machineId).sort()).toEqual(ours);
     expect(inventory.hosts.every((host) => host.providerName === 'awsinst' && host.status === 'running')).toBe(true);
     expect(inventory.hosts.filter((host) => run.machines.some((machine) => machine.machineId === host.machineId)).map((host) => host.requestId)).toEqual([RUN_REQUEST, RUN_REQUEST]);
-    expect(inventory.resources).toEqual([{ kind: 'ec2-fleet', id: fleetId, requestId: FLEET_REQUEST, createdAt: fleetCreatedAt, target: 2 }]);
+    expect(inventory.resources).toEqual([{ kind: 'ec2-fleet', id: fleetId, requestId: FLEET_REQUEST, createdAt: fleetCreatedAt, target: 2, region: 'us-east-1' }]);
 
     const theirs = await other.inventory();
     expect(theirs.hosts.map((host) => host.machineId)).toContain(stray.instanceId);
     expect(theirs.hosts.some((host) => ours.includes(host.machineId))).toBe(false);
     expect(theirs.resources.map((resource) => resource.requestId)).toEqual([OTHER_REQUEST]);
 
-    await provider.removeLeaks(
-      inventory.hosts.map((host) => host.machineId),
-      inventory.resources,
-    );
+    await provider.removeLeaks(inventory.hosts, inventory.resources);
     clock.advance(60);
     expect(await provider.inventory()).toEqual({ hosts: [], resources: [] });
     expect(server.ec2Fleets.fleets.get(fleetId)?.state).toMatch(/^deleted/);

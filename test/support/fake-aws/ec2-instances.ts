@@ -132,7 +132,7 @@ export class FakeEc2Instances {
       found = found.filter((instance) => {
         if (name === 'instance-state-name') return values.includes(instance.state);
         if (name === 'instance-id') return values.includes(instance.instanceId);
-        if (name === 'private-dns-name') return values.includes(privateDnsName(instance));
+        if (name === 'private-dns-name') return values.includes(privateDnsName(instance, this.cloud.region));
         return matchesTagFilter(name, values, instance.tags);
       });
     }
@@ -179,7 +179,7 @@ export class FakeEc2Instances {
 
   private instanceXml(instance: FakeInstance): string {
     const { state } = this.cloud.refresh(instance);
-    const dns = privateDnsName(instance);
+    const dns = privateDnsName(instance, this.cloud.region);
     const reason = state === 'shutting-down' || state === 'terminated' ? instance.stateReason : undefined;
     return (
       element('instanceId', instance.instanceId) +
@@ -212,7 +212,13 @@ function launchTemplateXml(template: FakeLaunchTemplate): string {
   return `${element('launchTemplateId', template.id)}${element('launchTemplateName', template.name)}${element('defaultVersionNumber', 1)}${element('latestVersionNumber', 1)}`;
 }
 
-/** EC2's private DNS name in us-east-1 (`ip-10-0-0-4.ec2.internal`); DescribeInstances filters on it as `private-dns-name`. */
-function privateDnsName(instance: FakeInstance): string {
-  return `ip-${instance.privateIp.replaceAll('.', '-')}.ec2.internal`;
+/**
+ * EC2's IP-based private DNS name: `ip-10-0-0-4.ec2.internal` in us-east-1,
+ * `ip-10-0-0-4.<region>.compute.internal` elsewhere (EC2 User Guide, "Hostname types", private
+ * hostnames, https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hostname-types.html).
+ * DescribeInstances filters on it as `private-dns-name`.
+ */
+function privateDnsName(instance: FakeInstance, region: string): string {
+  const domain = region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`;
+  return `ip-${instance.privateIp.replaceAll('.', '-')}.${domain}`;
 }

@@ -71,6 +71,10 @@ export interface FakeCloudOptions {
   visibilityLagMs?: number;
   /** The subnets that exist; when absent every `subnet-*` id exists, in a zone derived from its id. */
   subnets?: Record<string, SubnetConfig>;
+  /** The region this cloud is (zones, ARNs, events, host names). Default us-east-1. */
+  region?: string;
+  /** The counter new ids start from, so two regions' clouds never make the same instance id. Default 0. */
+  firstId?: number;
 }
 
 export const LIVE_STATES: ReadonlySet<FakeInstanceState> = new Set(['pending', 'running']);
@@ -107,6 +111,7 @@ export class FakeCloud {
   readonly replacementDelayMs: number;
   readonly spotNoticeMs: number;
   readonly subnets: FakeSubnets;
+  readonly region: string;
   /** AMI id → architecture, for the images that are not x86_64. */
   readonly imageArchitectures = new Map<string, string>();
   visibilityLagMs: number;
@@ -114,6 +119,7 @@ export class FakeCloud {
   private readonly eventTargets: Array<(event: FakeEvent) => void> = [];
   private readonly noCapacity: Array<{ instanceType: string; zone?: string }> = [];
   private counter = 0;
+  private readonly firstId: number;
 
   constructor(
     readonly now: () => number,
@@ -125,7 +131,10 @@ export class FakeCloud {
     this.replacementDelayMs = options.replacementDelayMs ?? this.transitionMs;
     this.spotNoticeMs = options.spotNoticeMs ?? 120_000;
     this.visibilityLagMs = options.visibilityLagMs ?? 0;
-    this.subnets = new FakeSubnets(options.subnets);
+    this.region = options.region ?? 'us-east-1';
+    this.subnets = new FakeSubnets(options.subnets, this.region);
+    this.firstId = options.firstId ?? 0;
+    this.counter = this.firstId;
   }
 
   /** `prefix-` + `digits` hex digits (17 by default), unique in this cloud. */
@@ -149,7 +158,7 @@ export class FakeCloud {
 
   /** Emits an event at `at` (the fake's clock) to every target. */
   emit(source: string, detailType: string, detail: Record<string, unknown>, resources: string[] = [], at = this.now()): void {
-    const event: FakeEvent = { version: '0', id: randomUUID(), 'detail-type': detailType, source, account: '123456789012', time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'), region: 'us-east-1', resources, detail };
+    const event: FakeEvent = { version: '0', id: randomUUID(), 'detail-type': detailType, source, account: '123456789012', time: new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z'), region: this.region, resources, detail };
     for (const target of this.eventTargets) target(event);
   }
 
@@ -159,7 +168,7 @@ export class FakeCloud {
    * `EC2 Instance State-change Notification` with `instance-id` and `state`, on every change.
    */
   private emitStateChange(instance: FakeInstance): void {
-    this.emit('aws.ec2', 'EC2 Instance State-change Notification', { 'instance-id': instance.instanceId, state: instance.state }, [instanceArn(instance)], instance.since);
+    this.emit('aws.ec2', 'EC2 Instance State-change Notification', { 'instance-id': instance.instanceId, state: instance.state }, [this.arnOf(instance)], instance.since);
   }
 
   /** Moves every instance along its transitions, then lets fleets and groups act. */
@@ -244,7 +253,7 @@ export class FakeCloud {
     for (let index = 0; index < spec.count; index += 1) {
       const n = this.instances.size + 1;
       const instance: FakeInstance = {
-        instanceId: `i-${(0xa0000 + n).toString(16).padStart(17, '0')}`,
+        instanceId: `i-${(0xa0000 + this.firstId + n).toString(16).padStart(17, '0')}`,
         imageId,
         instanceType: spec.instanceType,
         subnetId,
@@ -299,7 +308,7 @@ export class FakeCloud {
     // "EC2 Spot Instance Interruption Warning" (EC2 User Guide, "Spot Instance interruption notices",
     // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html): emitted
     // two minutes before the interruption, with `instance-id` and `instance-action`.
-    this.emit('aws.ec2', 'EC2 Spot Instance Interruption Warning', { 'instance-id': instance.instanceId, 'instance-action': 'terminate' }, [instanceArn(instance)]);
+    this.emit('aws.ec2', 'EC2 Spot Instance Interruption Warning', { 'instance-id': instance.instanceId, 'instance-action': 'terminate' }, [this.arnOf(instance)]);
   }
 
   refresh(instance: FakeInstance): FakeInstance {
@@ -324,14 +333,14 @@ export class FakeCloud {
     return [...this.instances.values()].filter((instance) => instance.owner === owner).map((instance) => this.refresh(instance));
   }
 
+  arnOf(instance: FakeInstance): string {
+    return `arn:aws:ec2:${this.region}:123456789012:instance/${instance.instanceId}`;
+  }
+
   /** Units of `owner`'s pending or running instances (of one lifecycle when given). */
   liveUnits(owner: string, lifecycle?: Lifecycle): number {
     return this.instancesOf(owner)
       .filter((instance) => LIVE_STATES.has(instance.state) && (!lifecycle || instance.lifecycle === lifecycle))
       .reduce((sum, instance) => sum + instance.weight, 0);
   }
-}
-
-function instanceArn(instance: FakeInstance): string {
-  return `arn:aws:ec2:us-east-1:123456789012:instance/${instance.instanceId}`;
 }

@@ -9,7 +9,6 @@ export interface SubnetConfig {
 
 /** The subnet RunInstances uses when the call names none (the default subnet of the default VPC). */
 export const DEFAULT_SUBNET = 'subnet-default';
-const DEFAULT_ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d', 'us-east-1e', 'us-east-1f'];
 /** Usable addresses of a /20 (AWS reserves five per subnet). */
 const DEFAULT_FREE_ADDRESSES = 4091;
 export const DEFAULT_VPC = 'vpc-0fa4e0000000000001';
@@ -29,20 +28,26 @@ export const DEFAULT_VPC = 'vpc-0fa4e0000000000001';
  * give message texts).
  *
  * With no `subnets` option every `subnet-*` id exists, in a zone derived from the id (FNV-1a hash
- * over us-east-1a…f; `subnet-default` is us-east-1a as before). Zone IDs (`use1-az2`…) are derived
+ * over the region's zones a…f, us-east-1a…f by default; `subnet-default` is in zone a). Zone IDs (`use1-az2`…) are derived
  * from the zone letter: AWS maps zone names to zone IDs per account (EC2 User Guide, "AZ IDs"), so any
  * fixed mapping is as good as another.
  */
 export class FakeSubnets {
   private readonly seen = new Set<string>();
+  private readonly defaultZones: string[];
 
-  constructor(private readonly configured?: Record<string, SubnetConfig>) {}
+  constructor(
+    private readonly configured?: Record<string, SubnetConfig>,
+    region = 'us-east-1',
+  ) {
+    this.defaultZones = [...'abcdef'].map((letter) => `${region}${letter}`);
+  }
 
   /** The subnet, or undefined when it does not exist. */
   find(id: string): SubnetConfig | undefined {
-    if (id === DEFAULT_SUBNET) return this.configured?.[id] ?? { zone: DEFAULT_ZONES[0] };
+    if (id === DEFAULT_SUBNET) return this.configured?.[id] ?? { zone: this.defaultZones[0] };
     if (this.configured) return this.configured[id];
-    return id.startsWith('subnet-') ? { zone: DEFAULT_ZONES[fnv1a(id) % DEFAULT_ZONES.length] } : undefined;
+    return id.startsWith('subnet-') ? { zone: this.defaultZones[fnv1a(id) % this.defaultZones.length] } : undefined;
   }
 
   /** The subnet or `InvalidSubnetID.NotFound`. */
@@ -59,7 +64,7 @@ export class FakeSubnets {
 
   /** Every zone this cloud has subnets in (for "choosing us-east-1b, …" in capacity messages). */
   zones(): string[] {
-    const configured = this.configured ? Object.values(this.configured).map((subnet) => subnet.zone) : DEFAULT_ZONES;
+    const configured = this.configured ? Object.values(this.configured).map((subnet) => subnet.zone) : this.defaultZones;
     return [...new Set(configured)].sort();
   }
 

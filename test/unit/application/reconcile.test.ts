@@ -32,6 +32,12 @@ describe('Reconcile', () => {
     expect(old.cloud.callsOf('removeLeaks')).toEqual([{ hostIds: ['i-leak'], resources: [] }]);
   });
 
+  it('has the cloud look wherever a live machine of the store is (a region no template names any more)', async () => {
+    const { container, cloud, machines } = await withLostHost(601);
+    await container.get(Reconcile).execute(false);
+    expect(cloud.callsOf('inventory')).toEqual([machines.map((machine) => machine.machineId)]);
+  });
+
   it('never counts the hosts of live requests as leaks', async () => {
     const { container } = await withLostHost(601);
     const report = await container.get(Reconcile).execute(false);

@@ -55,3 +55,14 @@ describe('CAPACITY_MEMORY_TTL_SEC', () => {
     expect(() => parse({ CAPACITY_MEMORY_TTL_SEC: value })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('CAPACITY_MEMORY_TTL_SEC') }));
   });
 });
+
+describe('PRICE_CACHE_TTL_SEC and PRICE_INFO', () => {
+  it('keep prices an hour and add no priceInfo by default', () => {
+    expect(parse({}).prices).toEqual({ cacheTtlSec: 3600, priceInfo: 'off' });
+    expect(parse({ PRICE_CACHE_TTL_SEC: '600', PRICE_INFO: 'auto' }).prices).toEqual({ cacheTtlSec: 600, priceInfo: 'auto' });
+  });
+
+  it('refuses a PRICE_INFO other than off or auto, naming the key', () => {
+    expect(() => parse({ PRICE_INFO: 'on' })).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('PRICE_INFO') }));
+  });
+});

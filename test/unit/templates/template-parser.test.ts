@@ -185,6 +185,10 @@ describe('parseTemplate: every IBM field', () => {
     ['instanceProfile', { instanceProfile: '' }],
     ['userDataScript', { userDataScript: '' }],
     ['launchTemplateId', { launchTemplateId: false }],
+    ['region', { region: 'Europe' }],
+    ['region', { region: 'eu-west' }],
+    ['region', { region: 'EU-WEST-1' }],
+    ['region', { region: 'eu-west-1a' }],
   ])('rejects a bad %s', (field, overrides) => {
     expect(faultyFields(minimal(overrides))).toContainEqual(expect.stringMatching(new RegExp(`^${field}`)));
   });
@@ -192,6 +196,11 @@ describe('parseTemplate: every IBM field', () => {
   it('accepts templateIds of exactly 64 allowed characters', () => {
     const templateId = `aZ09_-${'x'.repeat(58)}`;
     expect(parsed(minimal({ templateId })).templateId).toBe(templateId);
+  });
+
+  it('reads region (none in IBM\'s files: the provider\'s default region)', () => {
+    expect(parsed(minimal()).region).toBeUndefined();
+    for (const region of ['eu-west-1', 'us-gov-west-1', 'ap-southeast-5']) expect(parsed(minimal({ region })).region).toBe(region);
   });
 
   it('accepts maxNumber -1 (unlimited), 0 and 10000', () => {

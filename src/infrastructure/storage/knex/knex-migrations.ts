@@ -114,6 +114,20 @@ const createUnavailableOfferings: Knex.Migration = {
   },
 };
 
+/** The cloud region of a machine (see CloudMachine.region); null for machines of the default region. */
+const addMachineRegion: Knex.Migration = {
+  async up(knex) {
+    await knex.schema.alterTable('machines', (table) => {
+      table.string('region', 64).nullable();
+    });
+  },
+  async down(knex) {
+    await knex.schema.alterTable('machines', (table) => {
+      table.dropColumn('region');
+    });
+  },
+};
+
 /** Every migration, in order. Names are recorded in the migrations table: never rename one. */
 const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0001_create_requests_and_machines', createRequestsAndMachines],
@@ -121,6 +135,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['0003_create_resource_leases', createResourceLeases],
   ['0004_add_machine_notices', addMachineNotices],
   ['0005_create_unavailable_offerings', createUnavailableOfferings],
+  ['0006_add_machine_region', addMachineRegion],
 ];
 
 export const MIGRATION_NAMES: readonly string[] = MIGRATIONS.map(([name]) => name);

@@ -47,6 +47,7 @@ export interface MachineRow {
   resource_id: string | null;
   notice_deadline: number | string | null;
   notice_reason: string | null;
+  region: string | null;
   version: number | string;
   updated_at: number | string;
 }
@@ -104,6 +105,7 @@ export function machineToRow(machine: Machine): MachineRow {
     resource_id: machine.resourceId ?? null,
     notice_deadline: machine.notice?.deadline ?? null,
     notice_reason: machine.notice?.reason ?? null,
+    region: machine.region ?? null,
     version: machine.version,
     updated_at: machine.updatedAt,
   };
@@ -130,6 +132,7 @@ export function rowToMachine(row: MachineRow): Machine {
   if (row.return_request_id !== null) machine.returnRequestId = row.return_request_id;
   if (row.failure_message !== null) machine.failureMessage = row.failure_message;
   if (row.resource_id !== null) machine.resourceId = row.resource_id;
+  if (row.region !== null) machine.region = row.region;
   if (row.notice_deadline !== null && row.notice_reason !== null) machine.notice = { deadline: Number(row.notice_deadline), reason: row.notice_reason };
   return machine;
 }

@@ -2,12 +2,12 @@ import type { Activity, AutoScalingGroup, CreateAutoScalingGroupCommandInput, Up
 import type { AwsConfig } from '../aws-config.js';
 import { chunk } from '../../../shared/chunk.js';
 import { allPages, describe, send } from './aws-call.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 
 /** Auto Scaling group calls; the Auto Scaling SDK is loaded on the first of them. */
 export class AutoScalingGateway {
   constructor(
-    private readonly clients: AwsClients,
+    private readonly clients: RegionalClients,
     private readonly config: AwsConfig,
   ) {}
 

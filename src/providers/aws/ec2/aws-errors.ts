@@ -221,3 +221,18 @@ export function translateAwsError(error: unknown, fallbackAction = 'AWS'): HostF
       return new HostFactoryError('CLOUD_ERROR', `${action} failed (${reason})`, { cause: error });
   }
 }
+
+/**
+ * translateAwsError for a call to a region other than AWS_REGION, naming it. AWS answers a region
+ * that is not enabled for the account (an opt-in region) with `AuthFailure`, the same code as
+ * credentials it does not know; the credentials working in AWS_REGION, the region is the suspect.
+ */
+export function translateRegionalError(error: unknown, region: string): HostFactoryError {
+  if (awsErrorCode(error) === 'AuthFailure') {
+    const action = error instanceof AwsCallError ? error.action : 'AWS';
+    const message = `region ${region}: ${action} refused the credentials (${awsReason(error)}): is ${region} enabled for the account? Opt-in regions must be enabled before use`;
+    return new HostFactoryError('ACCESS_DENIED', message, { cause: error });
+  }
+  const failure = translateAwsError(error);
+  return new HostFactoryError(failure.code, `region ${region}: ${failure.message}`, { cause: failure.cause ?? error, retryable: failure.retryable });
+}

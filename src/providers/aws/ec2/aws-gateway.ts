@@ -1,6 +1,6 @@
 import type { Logger } from '../../../domain/ports/logger.js';
 import type { AwsConfig } from '../aws-config.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 import { AutoScalingGateway } from './auto-scaling-gateway.js';
 import { Ec2FleetGateway } from './ec2-fleet-gateway.js';
 import { IamGateway } from './iam-gateway.js';
@@ -26,7 +26,7 @@ export class AwsGateway {
   readonly network: NetworkGateway;
   readonly iam: IamGateway;
 
-  constructor(clients: AwsClients, config: AwsConfig, logger: Logger) {
+  constructor(clients: RegionalClients, config: AwsConfig, logger: Logger) {
     this.instances = new InstanceGateway(clients, config);
     this.ec2Fleets = new Ec2FleetGateway(clients, config, logger);
     this.spotFleets = new SpotFleetGateway(clients, config, logger);

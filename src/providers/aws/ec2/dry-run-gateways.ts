@@ -8,7 +8,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../../../domain/ports/logger.js';
 import type { AwsConfig } from '../aws-config.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 import type { AwsGateway } from './aws-gateway.js';
 import { Ec2FleetGateway } from './ec2-fleet-gateway.js';
 import { InstanceGateway } from './instance-gateway.js';
@@ -64,7 +64,7 @@ class DryRunSpotFleetGateway extends SpotFleetGateway {
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html). Every other call is
  * the real gateway's.
  */
-export function dryRunGateway(gateway: AwsGateway, clients: AwsClients, config: AwsConfig, logger: Logger): AwsGateway {
+export function dryRunGateway(gateway: AwsGateway, clients: RegionalClients, config: AwsConfig, logger: Logger): AwsGateway {
   return {
     ...gateway,
     instances: new DryRunInstanceGateway(clients, config),

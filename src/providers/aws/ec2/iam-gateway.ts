@@ -1,5 +1,5 @@
 import { send } from './aws-call.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 import { isNoSuchEntity } from './aws-errors.js';
 
 /** The name at the end of an IAM ARN (`arn:aws:iam::123456789012:role/path/name` → `name`), or the name itself. */
@@ -9,7 +9,7 @@ export function iamName(nameOrArn: string): string {
 
 /** IAM reads (GetInstanceProfile, GetRole): do the roles a template names exist. IAM is loaded on first use. */
 export class IamGateway {
-  constructor(private readonly clients: AwsClients) {}
+  constructor(private readonly clients: RegionalClients) {}
 
   /** The role names of the instance profile, or undefined when it does not exist. */
   async instanceProfileRoles(nameOrArn: string): Promise<string[] | undefined> {

@@ -12,7 +12,7 @@ import type { AwsConfig } from '../aws-config.js';
 import { toEc2Tags } from '../resource-tags.js';
 import { chunk } from '../../../shared/chunk.js';
 import { allPages, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 import { awsErrorCode, awsErrorMessage, isNotFound } from './aws-errors.js';
 
 export interface InstanceListing {
@@ -34,7 +34,7 @@ export const LIVE_INSTANCE_STATES = ['pending', 'running', 'stopping', 'stopped'
 /** Every EC2 instance call: launch, describe, terminate, tag, spot requests, status events, subnets, images. */
 export class InstanceGateway {
   constructor(
-    private readonly clients: AwsClients,
+    private readonly clients: RegionalClients,
     private readonly config: AwsConfig,
   ) {}
 

@@ -1,6 +1,6 @@
 import type { AwsConfig } from '../aws-config.js';
 import { allPages, describe, describeKnown } from './aws-call.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 import { awsErrorCode } from './aws-errors.js';
 
 /** The latest spot price of one pool. */
@@ -19,7 +19,7 @@ const isUnknownType = (error: unknown): boolean => awsErrorCode(error).startsWit
 /** Instance types: what they are, where they are offered and what spot capacity costs now. */
 export class InstanceTypeGateway {
   constructor(
-    private readonly clients: AwsClients,
+    private readonly clients: RegionalClients,
     private readonly config: AwsConfig,
   ) {}
 

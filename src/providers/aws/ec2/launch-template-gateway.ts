@@ -3,7 +3,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import type { AwsConfig } from '../aws-config.js';
 import { allPages, describe, send } from './aws-call.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 import { isNotFound } from './aws-errors.js';
 import { LIVE_FLEET_STATES } from './fleet-gateway.js';
 import { LIVE_INSTANCE_STATES, type InstanceGateway } from './instance-gateway.js';
@@ -11,7 +11,7 @@ import { LIVE_INSTANCE_STATES, type InstanceGateway } from './instance-gateway.j
 /** Launch templates, and the live EC2 resources that use them. */
 export class LaunchTemplateGateway {
   constructor(
-    private readonly clients: AwsClients,
+    private readonly clients: RegionalClients,
     private readonly config: AwsConfig,
     private readonly instances: InstanceGateway,
   ) {}

@@ -1,7 +1,7 @@
 import type { Subnet } from '@aws-sdk/client-ec2';
 import type { AwsConfig } from '../aws-config.js';
 import { describe, describeKnown } from './aws-call.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 import { awsErrorCode } from './aws-errors.js';
 
 /** EC2 answers `InvalidSubnetID.NotFound` / `InvalidGroup.NotFound` / `InvalidKeyPair.NotFound` for an unknown id or name, and fails the whole call. */
@@ -12,7 +12,7 @@ const isUnknownKeyPair = (error: unknown): boolean => awsErrorCode(error) === 'I
 /** Where instances are placed and how they are reached: subnets, security groups and key pairs, as a template names them. */
 export class NetworkGateway {
   constructor(
-    private readonly clients: AwsClients,
+    private readonly clients: RegionalClients,
     private readonly config: AwsConfig,
   ) {}
 

@@ -1,5 +1,5 @@
 import { send } from './aws-call.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 
 export interface RegionProbe {
   zones: string[];
@@ -9,7 +9,7 @@ export interface RegionProbe {
 
 /** DescribeAvailabilityZones: the cheapest call that proves the credentials and the region; its `Date` header tells AWS's clock. */
 export class RegionGateway {
-  constructor(private readonly clients: AwsClients) {}
+  constructor(private readonly clients: RegionalClients) {}
 
   async probe(): Promise<RegionProbe> {
     const { sdk, client } = await this.clients.ec2();

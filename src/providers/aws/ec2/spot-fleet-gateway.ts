@@ -6,7 +6,7 @@ import type { Logger } from '../../../domain/ports/logger.js';
 import type { AwsConfig } from '../aws-config.js';
 import { chunk } from '../../../shared/chunk.js';
 import { allPages, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
-import type { AwsClients } from './aws-clients.js';
+import type { RegionalClients } from './aws-clients.js';
 import { isFleetGone, isNotFound } from './aws-errors.js';
 import { fromEc2Tags } from '../resource-tags.js';
 import { historyReasons, LIVE_FLEET_STATES, type FleetGateway, type FleetInstance, type FleetView, type TaggedFleet } from './fleet-gateway.js';
@@ -19,7 +19,7 @@ export class SpotFleetGateway implements FleetGateway {
   readonly kind = 'spot-fleet';
 
   constructor(
-    private readonly clients: AwsClients,
+    private readonly clients: RegionalClients,
     private readonly config: AwsConfig,
     private readonly logger: Logger,
   ) {}

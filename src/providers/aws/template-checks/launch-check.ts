@@ -29,7 +29,8 @@ export class LaunchCheck {
     private readonly subnets: SubnetZones,
   ) {}
 
-  async check(template: Template): Promise<TemplateFinding[]> {
+  /** `order`: the request id and units of a `machines request --dry-run`; by default a fresh id and dryRunUnits. */
+  async check(template: Template, order?: { requestId: string; units: number }): Promise<TemplateFinding[]> {
     const choice = chooseApi(template);
     if (choice.api === 'SpotFleet' && !template.fleetRole) return [];
     let lookup: Awaited<ReturnType<LaunchTemplateStore['lookup']>>;
@@ -41,10 +42,10 @@ export class LaunchCheck {
     const findings: TemplateFinding[] = [];
     if (!lookup.exists) findings.push(await this.canCreateLaunchTemplate(lookup.name!, lookup.ref.data));
     else if (lookup.name) findings.push(pass('launchTemplate', `${lookup.name} (${lookup.ref.launchTemplateId}) made by an earlier request`));
-    const plan = planCapacity(template, dryRunUnits(template));
+    const plan = planCapacity(template, order?.units ?? dryRunUnits(template));
     if (choice.api === 'EC2Fleet' || choice.api === 'SpotFleet') plan.subnetIds = await this.subnets.onePerZone(plan.subnetIds);
     // A request id of its own: the ClientTokens of the DryRun calls never match a real request's.
-    const requestId = `req-dryrun-${randomUUID().slice(0, 8)}`;
+    const requestId = order?.requestId ?? `req-dryrun-${randomUUID().slice(0, 8)}`;
     const tags = requestTags(template, this.context.providerName, requestId);
     const launch = { requestId, template, plan, fleetType: choice.fleetType, launchTemplate: lookup.ref, tags };
     try {

@@ -39,6 +39,20 @@ describe('AwsClients', () => {
     expect(await clients.ec2()).toBe(await clients.ec2());
   });
 
+  it('builds one client per service and region on first use, ec2() meaning AWS_REGION, each with the configured endpoint', async () => {
+    const clients = clientsFor({ AWS_ENDPOINT_URL: 'http://127.0.0.1:9999' });
+    const home = await clients.ec2();
+    expect(await clients.ec2('eu-central-1')).toBe(home);
+    const other = await clients.ec2('ap-southeast-2');
+    expect(other).not.toBe(home);
+    expect(await clients.ec2('ap-southeast-2')).toBe(other);
+    expect(await other.client.config.region()).toBe('ap-southeast-2');
+    expect((await other.client.config.endpoint!()).port).toBe(9999);
+    const ssm = await clients.inRegion('ap-southeast-2').ssm();
+    expect(await ssm.client.config.region()).toBe('ap-southeast-2');
+    expect(clients.loaded()).toEqual(['ec2', 'ssm']);
+  });
+
   it('reads credentials from AWS_CREDENTIAL_FILE', async () => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');

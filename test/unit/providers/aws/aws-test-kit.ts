@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { instanceRoots } from '../../../support/hostfactory-harness.js';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll } from 'vitest';
 import { EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -71,7 +71,7 @@ export function makeProvider(config: Record<string, unknown> = {}, options: KitO
   const settings = {
     config: parseAwsConfig({ AWS_REGION: 'us-east-1', ...config }, 'awsprov_config.json'),
     providerName: options.providerName ?? 'awsinst',
-    workDir: options.workDir ?? UNIT_WORK_DIR,
+    workDir: options.workDir ?? workDirOfThisFile(),
   };
   const clients = new AwsClients(settings);
   const clock = new FakeClock();
@@ -121,6 +121,18 @@ export function inputsOf<T>(mock: { commandCalls: (command: never) => Array<{ ar
   return mock.commandCalls(command as never).map((call) => call.args[0].input as Record<string, any>);
 }
 
-/** A work dir for the provider's caches (aws-subnets.json), one per test file, removed when the file's tests end. */
-const UNIT_WORK_DIR = mkdtempSync(join(tmpdir(), 'hf-aws-unit-'));
-afterAll(() => rmSync(UNIT_WORK_DIR, { recursive: true, force: true }));
+let unitWorkDir: string | undefined;
+
+/**
+ * A work dir for the provider's caches (aws-subnets.json), one per test file: test/support/setup.ts
+ * removes it when the file's tests end. Made on first use, as unit files share this module (vitest
+ * project `unit` does not isolate them): a dir made at import would serve, and be removed after,
+ * only the first file of each worker.
+ */
+function workDirOfThisFile(): string {
+  if (!unitWorkDir || !existsSync(unitWorkDir)) {
+    unitWorkDir = mkdtempSync(join(tmpdir(), 'hf-aws-unit-'));
+    instanceRoots().add(unitWorkDir);
+  }
+  return unitWorkDir;
+}

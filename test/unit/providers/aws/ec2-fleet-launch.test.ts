@@ -72,6 +72,7 @@ describe('EC2 Fleet launch', () => {
       instanceTags: tags,
       cloudHostId: null,
       resourceId: 'fleet-1',
+      region: 'us-east-1',
     });
     expect(result.machines).toEqual([launched('i-1', 'm5.xlarge', 1), launched('i-2', 'm5.xlarge', 1), launched('i-3', 'm5.2xlarge', 2)]);
     expect(result.providerData).toMatchObject({ api: 'EC2Fleet', fleetType: 'instant', fleetId: 'fleet-1', instanceIds: ['i-1', 'i-2', 'i-3'] });

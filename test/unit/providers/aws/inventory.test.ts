@@ -98,11 +98,11 @@ describe('AWS inventory', () => {
       templateId: 'Tpl-1',
     });
     expect(byId(inventory.resources)).toEqual([
-      { kind: 'ec2-fleet', id: 'fleet-maintain', requestId: 'req-a', createdAt: CREATED.getTime(), target: 6 },
-      { kind: 'ec2-fleet', id: 'fleet-request', requestId: 'req-b', createdAt: CREATED.getTime() },
-      { kind: 'asg', id: 'hostfactory-req-f', requestId: 'req-f', createdAt: CREATED.getTime(), target: 2 },
-      { kind: 'spot-fleet', id: 'sfr-maintain', requestId: 'req-d', createdAt: CREATED.getTime(), target: 4 },
-      { kind: 'spot-fleet', id: 'sfr-request', createdAt: CREATED.getTime() },
+      { kind: 'ec2-fleet', id: 'fleet-maintain', requestId: 'req-a', createdAt: CREATED.getTime(), target: 6, region: 'us-east-1' },
+      { kind: 'ec2-fleet', id: 'fleet-request', requestId: 'req-b', createdAt: CREATED.getTime(), region: 'us-east-1' },
+      { kind: 'asg', id: 'hostfactory-req-f', requestId: 'req-f', createdAt: CREATED.getTime(), target: 2, region: 'us-east-1' },
+      { kind: 'spot-fleet', id: 'sfr-maintain', requestId: 'req-d', createdAt: CREATED.getTime(), target: 4, region: 'us-east-1' },
+      { kind: 'spot-fleet', id: 'sfr-request', createdAt: CREATED.getTime(), region: 'us-east-1' },
     ]);
   });
 
@@ -179,7 +179,7 @@ describe('AWS removeLeaks', () => {
 
   it('deletes fleets and groups with their instances first, then terminates the hosts, and logs each with the reason', async () => {
     const { provider, logger } = makeProvider();
-    await provider.removeLeaks(['i-1', 'i-2'], leaks);
+    await provider.removeLeaks([{ machineId: 'i-1' }, { machineId: 'i-2' }], leaks);
 
     expect(order).toEqual(['DeleteFleets', 'CancelSpotFleetRequests', 'DeleteAutoScalingGroup', 'TerminateInstances']);
     expect(inputsOf(ec2Mock, DeleteFleetsCommand)).toEqual([{ FleetIds: ['fleet-1'], TerminateInstances: true }]);
@@ -199,7 +199,7 @@ describe('AWS removeLeaks', () => {
     ec2Mock.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound', "The instance ID 'i-gone' does not exist"));
     const { provider, logger } = makeProvider();
 
-    await expect(provider.removeLeaks(['i-gone'], leaks)).resolves.toBeUndefined();
+    await expect(provider.removeLeaks([{ machineId: 'i-gone' }], leaks)).resolves.toBeUndefined();
     expect(logger.lines.filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);
   });
 
@@ -207,7 +207,7 @@ describe('AWS removeLeaks', () => {
     ec2Mock.on(DeleteFleetsCommand).rejects(awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'));
     const { provider } = makeProvider();
 
-    await expect(provider.removeLeaks(['i-1'], leaks)).rejects.toMatchObject({ code: 'ACCESS_DENIED', message: expect.stringContaining('ec2:DeleteFleets') });
+    await expect(provider.removeLeaks([{ machineId: 'i-1' }], leaks)).rejects.toMatchObject({ code: 'ACCESS_DENIED', message: expect.stringContaining('ec2:DeleteFleets') });
     expect(order).toEqual(['CancelSpotFleetRequests', 'DeleteAutoScalingGroup', 'TerminateInstances']);
   });
 

@@ -40,6 +40,16 @@ describe('SimCloudProvider', () => {
     expect(new Set(result.machines.map((machine) => machine.privateIpAddress)).size).toBe(3);
   });
 
+  it('refuses a template that names a region, launching nothing: the sim has one region', async () => {
+    world = makeSimWorld();
+    const template = aSimTemplate({ region: 'eu-west-1' });
+    await expect(world.provider.launch({ requestId: 'req-1', template, units: 1 })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining('names region eu-west-1: the sim provider has a single region'),
+    });
+    expect(await world.provider.inventory()).toEqual({ hosts: [], resources: [] });
+  });
+
   it('gives every instance of the sim its own address, across requests', async () => {
     world = makeSimWorld();
     const template = aSimTemplate();
