@@ -58,7 +58,7 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
     SpotFleet: new FleetHandler(context, new SpotFleetApi(gateway.spotFleets), new HeterogeneousFallback(context, runInstances)),
     ASG: new AsgHandler(context),
   };
-  const images = new ImageResolver(gateway);
+  const images = new ImageResolver(gateway, clock);
   const launchTemplates = new LaunchTemplateStore(gateway.launchTemplates, images, settings.providerName);
   const subnets = new SubnetZones(context, settings.workDir, region === settings.config.region ? undefined : `aws-subnets.${region}.json`);
   // The same handlers over a gateway whose launch calls carry DryRun: `templates validate --cloud`.

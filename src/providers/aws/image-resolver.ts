@@ -1,4 +1,5 @@
 import { HostFactoryError } from '../../domain/errors.js';
+import type { Clock } from '../../domain/ports/clock.js';
 import { classifyAwsError } from './ec2/aws-errors.js';
 import type { AwsGateway } from './ec2/aws-gateway.js';
 
@@ -9,31 +10,50 @@ export interface ResolvedImage {
 }
 
 /**
+ * How long an SSM parameter's AMI id is reused. A public parameter such as
+ * `/aws/service/ami-amazon-linux-latest/...` moves to a new AMI when one is released: a process
+ * that lives for weeks (`hostfactory serve`) must see it, and a script call lives seconds anyway.
+ */
+export const IMAGE_PARAMETER_TTL_MS = 5 * 60_000;
+
+interface Cached {
+  value: Promise<string>;
+  /** epoch ms after which the value is looked up again */
+  expiresAt: number;
+}
+
+/**
  * Turns a template's `imageId` into an AMI id: an SSM parameter path (`/aws/service/…`) is read
- * with GetParameter. Both lookups are cached for the life of the process.
+ * with GetParameter, cached for IMAGE_PARAMETER_TTL_MS; an AMI's root device never changes and is
+ * cached for the life of the process.
  */
 export class ImageResolver {
-  private readonly amis = new Map<string, Promise<string>>();
-  private readonly rootDevices = new Map<string, Promise<string>>();
+  private readonly amis = new Map<string, Cached>();
+  private readonly rootDevices = new Map<string, Cached>();
 
-  constructor(private readonly gateway: AwsGateway) {}
+  constructor(
+    private readonly gateway: AwsGateway,
+    private readonly clock: Clock,
+  ) {}
 
   /** The AMI id, and its root device name when `withRootDevice`. Throws INVALID_INPUT for an unknown AMI or parameter. */
   async resolve(imageId: string, withRootDevice: boolean): Promise<ResolvedImage> {
-    const ami = await this.cached(this.amis, imageId, () => this.amiOf(imageId));
+    const ami = await this.cached(this.amis, imageId, IMAGE_PARAMETER_TTL_MS, () => this.amiOf(imageId));
     if (!withRootDevice) return { imageId: ami };
-    const rootDeviceName = await this.cached(this.rootDevices, ami, () => this.rootDeviceOf(ami));
+    const rootDeviceName = await this.cached(this.rootDevices, ami, Infinity, () => this.rootDeviceOf(ami));
     return { imageId: ami, rootDeviceName };
   }
 
-  private cached(cache: Map<string, Promise<string>>, key: string, load: () => Promise<string>): Promise<string> {
-    let value = cache.get(key);
-    if (!value) {
-      value = load();
-      value.catch(() => cache.delete(key));
-      cache.set(key, value);
-    }
-    return value;
+  private cached(cache: Map<string, Cached>, key: string, ttlMs: number, load: () => Promise<string>): Promise<string> {
+    const now = this.clock.now();
+    const hit = cache.get(key);
+    if (hit && now < hit.expiresAt) return hit.value;
+    const entry = { value: load(), expiresAt: now + ttlMs };
+    entry.value.catch(() => {
+      if (cache.get(key) === entry) cache.delete(key);
+    });
+    cache.set(key, entry);
+    return entry.value;
   }
 
   private async amiOf(imageId: string): Promise<string> {
