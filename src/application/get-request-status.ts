@@ -1,5 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { CloudMachine, Machine } from '../domain/machine.js';
+import type { Offering } from '../domain/offering.js';
 import { Clock } from '../domain/ports/clock.js';
 import { CloudProvider, type FulfilmentReport, type TrackedRequest } from '../domain/ports/cloud-provider.js';
 import { Logger } from '../domain/ports/logger.js';
@@ -79,7 +80,8 @@ export class GetRequestStatus {
       template: request.templateId ? templates.get(request.templateId) : undefined,
       machines: machinesOf.get(request.requestId) ?? [],
     }));
-    const reports = await this.cloud.describeRequests(tracked);
+    let remembered: Promise<readonly Offering[]> | undefined;
+    const reports = await this.cloud.describeRequests(tracked, () => (remembered ??= this.offerings.current()));
     await this.offerings.note([...reports.values()].flatMap((report) => report.unavailableOfferings ?? []));
     return Promise.all(
       tracked.map(async (entry): Promise<[string, RequestStatusView]> => {

@@ -1,5 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { toHostFactoryError } from '../domain/errors.js';
+import { CapacityMemory } from '../domain/ports/capacity-memory.js';
+import { Clock } from '../domain/ports/clock.js';
 import { CloudProvider } from '../domain/ports/cloud-provider.js';
 import type { HealthCheck, HealthFinding } from '../domain/ports/health-check.js';
 import { RequestRepository } from '../domain/ports/request-repository.js';
@@ -36,18 +38,35 @@ export class TemplatesHealth implements HealthCheck {
   }
 }
 
-/** The store answers a read of the outstanding requests (it was opened, so its schema is the latest). */
+/**
+ * The store answers a read of the outstanding requests (it was opened, so its schema is the latest)
+ * and a read of the capacity memory: a DynamoDB store upgraded without `hostfactory store init`
+ * lacks the `<prefix>unavailable-offerings` table, which the first launch would otherwise be the
+ * one to find.
+ */
 @injectable()
 export class StoreHealth implements HealthCheck {
   readonly component = 'store';
-  constructor(@inject(RequestRepository) private readonly requests: RequestRepository) {}
+  constructor(
+    @inject(RequestRepository) private readonly requests: RequestRepository,
+    @inject(CapacityMemory) private readonly memory: CapacityMemory,
+    @inject(Clock) private readonly clock: Clock,
+  ) {}
 
   async run(): Promise<HealthFinding[]> {
+    let outstanding: number;
     try {
-      const outstanding = await this.requests.listOutstanding();
-      return [{ status: 'ok', message: `reachable and migrated; ${outstanding.length} requests outstanding` }];
+      outstanding = (await this.requests.listOutstanding()).length;
     } catch (error) {
       return failed(error);
+    }
+    try {
+      const remembered = (await this.memory.unavailable(this.clock.now())).length;
+      const pools = remembered > 0 ? `; ${remembered} pools remembered out of capacity` : '';
+      return [{ status: 'ok', message: `reachable and migrated; ${outstanding} requests outstanding${pools}` }];
+    } catch (error) {
+      const reason = toHostFactoryError(error);
+      return [{ status: 'fail', message: `capacity memory not readable: ${reason.code}: ${reason.message}` }];
     }
   }
 }

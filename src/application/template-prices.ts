@@ -4,7 +4,7 @@ import { Logger } from '../domain/ports/logger.js';
 import { PriceCache } from '../domain/ports/price-cache.js';
 import { PriceSource } from '../domain/ports/price-source.js';
 import { TemplateRepository } from '../domain/ports/template-repository.js';
-import { templatePrice, typesOf, type PriceSheet, type TemplatePrice } from '../domain/price.js';
+import { pricesIn, templatePrice, typesOf, type PriceSheet, type TemplatePrice } from '../domain/price.js';
 import type { Template } from '../domain/template.js';
 import { CachedPrices } from './cached-prices.js';
 
@@ -45,18 +45,27 @@ export class TemplatePrices {
     return { fetchedAt: sheet.fetchedAt, region: sheet.region, refreshed: !usable, ttlSec: this.cached.settings.cacheTtlSec, templates: shown.map((template) => templatePrice(template, sheet)) };
   }
 
+  /** Every type of the templates that name no region in the provider's own, and of each other template in its region. */
   private async fetch(templates: readonly Template[]): Promise<PriceSheet> {
     if (!this.source) throw new HostFactoryError('INVALID_INPUT', 'this provider has no price lists (capability `prices`)');
-    const types = [...new Set(templates.flatMap(typesOf))].sort();
-    const sheet = await this.source.fetch(types);
+    const typesOfAll = (list: readonly Template[]) => [...new Set(list.flatMap(typesOf))].sort();
+    const elsewhere: Record<string, string[]> = {};
+    for (const region of new Set(templates.flatMap((template) => (template.region ? [template.region] : [])))) {
+      elsewhere[region] = typesOfAll(templates.filter((template) => template.region === region));
+    }
+    const types = typesOfAll(templates.filter((template) => !template.region));
+    const sheet = Object.keys(elsewhere).length > 0 ? await this.source.fetch(types, elsewhere) : await this.source.fetch(types);
     await this.cache.write(sheet);
-    this.logger.info({ types: types.length, region: sheet.region }, 'prices fetched and cached');
+    this.logger.info({ types: types.length, regions: Object.keys(sheet.regions) }, 'prices fetched and cached');
     return sheet;
   }
 }
 
 function lacksTypes(sheet: PriceSheet, templates: readonly Template[]): boolean {
-  return templates.flatMap(typesOf).some((type) => sheet.onDemand[type] === undefined && sheet.spot[type] === undefined);
+  return templates.some((template) => {
+    const prices = pricesIn(sheet, template.region);
+    return typesOf(template).some((type) => prices.onDemand[type] === undefined && prices.spot[type] === undefined);
+  });
 }
 
 function notFound(templateId: string): never {

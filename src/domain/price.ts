@@ -1,16 +1,27 @@
 import { isGone, type Machine, type MachinePriceType } from './machine.js';
 import { weightedTypes, type Template } from './template.js';
 
-/** Prices of instance types in USD per instance hour, as one cloud answered them at one time. */
-export interface PriceSheet {
-  /** epoch ms */
-  fetchedAt: number;
-  /** Where the prices apply: the AWS region, `sim`. */
-  region: string;
+/** Prices of instance types in one region, in USD per instance hour. */
+export interface RegionPrices {
   /** instance type → on-demand price */
   onDemand: Record<string, number>;
   /** instance type → zone → latest spot price */
   spot: Record<string, Record<string, number>>;
+}
+
+/** Prices of instance types per region, as one cloud answered them at one time. */
+export interface PriceSheet {
+  /** epoch ms */
+  fetchedAt: number;
+  /** The provider's own region (AWS_REGION, `sim`): where a template that names none launches. */
+  region: string;
+  /** region → its prices; the provider's own region is always there. */
+  regions: Record<string, RegionPrices>;
+}
+
+/** The prices of a region (the sheet's own when none is named); empty when the sheet has none for it. */
+export function pricesIn(sheet: PriceSheet, region: string | undefined): RegionPrices {
+  return sheet.regions[region ?? sheet.region] ?? { onDemand: {}, spot: {} };
 }
 
 /** One instance type of a template, priced per unit (instance price / weight). */
@@ -28,6 +39,8 @@ export interface TypePrice {
 /** What one unit of a template costs per hour. */
 export interface TemplatePrice {
   templateId: string;
+  /** The region priced: the template's, else the sheet's own. */
+  region: string;
   types: TypePrice[];
   /** 0..1: the part of the units launched on demand (see onDemandShare). */
   onDemandShare: number;
@@ -57,19 +70,22 @@ export function onDemandShare(template: Template): number {
   return Math.min(100, Math.max(0, template.percentOnDemand ?? 0)) / 100;
 }
 
-/** The price of one instance hour in a market: on demand by type; spot in the type's cheapest zone. */
-export function instancePrice(sheet: PriceSheet, instanceType: string, market: MachinePriceType): number | undefined {
-  if (market === 'ondemand') return sheet.onDemand[instanceType];
-  return cheapestZone(sheet.spot[instanceType])?.price;
+/** The price of one instance hour in a market and region: on demand by type; spot in the type's cheapest zone. */
+export function instancePrice(sheet: PriceSheet, instanceType: string, market: MachinePriceType, region?: string): number | undefined {
+  const prices = pricesIn(sheet, region);
+  if (market === 'ondemand') return prices.onDemand[instanceType];
+  return cheapestZone(prices.spot[instanceType])?.price;
 }
 
 /**
  * A template's price per unit hour: each market's cheapest unit among the types it may use there
  * (on demand: `vmTypesOnDemand`, else the weighted types; spot: the weighted types), mixed by
- * onDemandShare. Cheapest, because the allocation strategies the provider sends by default
- * (lowestPrice on demand, priceCapacityOptimized for spot) fill from the cheapest pools first.
+ * onDemandShare, in the template's region (the sheet's own when it names none). Cheapest, because
+ * the allocation strategies the provider sends by default (lowestPrice on demand,
+ * priceCapacityOptimized for spot) fill from the cheapest pools first.
  */
 export function templatePrice(template: Template, sheet: PriceSheet): TemplatePrice {
+  const prices = pricesIn(sheet, template.region);
   const weighted = weightedTypes(template);
   const onDemandOnly = template.vmTypesOnDemand ?? {};
   const onDemandSet = new Set(Object.keys(onDemandOnly).length > 0 ? Object.keys(onDemandOnly) : Object.keys(weighted));
@@ -80,8 +96,8 @@ export function templatePrice(template: Template, sheet: PriceSheet): TemplatePr
     const markets: MachinePriceType[] = [];
     if (share > 0 && onDemandSet.has(instanceType)) markets.push('ondemand');
     if (share < 1 && spotSet.has(instanceType)) markets.push('spot');
-    const onDemand = sheet.onDemand[instanceType];
-    const spot = cheapestZone(sheet.spot[instanceType]);
+    const onDemand = prices.onDemand[instanceType];
+    const spot = cheapestZone(prices.spot[instanceType]);
     return {
       instanceType,
       weight,
@@ -95,6 +111,7 @@ export function templatePrice(template: Template, sheet: PriceSheet): TemplatePr
   const effective = (share > 0 ? share * cheapest('ondemand') : 0) + (share < 1 ? (1 - share) * cheapest('spot') : 0);
   return {
     templateId: template.templateId,
+    region: template.region ?? sheet.region,
     types,
     onDemandShare: share,
     ...(unpriced.length === 0 && Number.isFinite(effective) ? { effectivePerUnit: effective } : {}),
@@ -122,14 +139,14 @@ export function withPriceInfo(template: Template, sheet: PriceSheet): Template {
 }
 
 /**
- * What machines have cost so far in USD: each one's instance price in its market × hours from its
- * launch to `now` (epoch ms), or to when the store recorded it gone. Undefined when one of them has
- * no price in the sheet.
+ * What machines have cost so far in USD: each one's instance price in its market and region (the
+ * sheet's own for a machine recorded without one) × hours from its launch to `now` (epoch ms), or
+ * to when the store recorded it gone. Undefined when one of them has no price in the sheet.
  */
 export function runningCost(machines: readonly Machine[], sheet: PriceSheet, now: number): number | undefined {
   let total = 0;
   for (const machine of machines) {
-    const price = instancePrice(sheet, machine.instanceType, machine.priceType);
+    const price = instancePrice(sheet, machine.instanceType, machine.priceType, machine.region);
     if (price === undefined) return undefined;
     const end = isGone(machine) ? machine.updatedAt : now;
     total += price * Math.max(0, end - machine.launchTime * 1000) / 3_600_000;

@@ -1,5 +1,6 @@
 import { HostFactoryError } from '../../src/domain/errors.js';
 import type { CloudMachine, Machine, MachineRef } from '../../src/domain/machine.js';
+import type { Offering } from '../../src/domain/offering.js';
 import type {
   CloudHost,
   CloudInventory,
@@ -27,6 +28,8 @@ export class FakeCloudProvider implements CloudProvider {
   resources: CloudResource[] = [];
   readonly calls: Array<{ method: string; args: unknown }> = [];
   reports = new Map<string, Partial<FulfilmentReport>>();
+  /** The capacity memory reader the last describeRequests was given. */
+  memoryOfLastPoll?: () => Promise<readonly Offering[]>;
   reclaims: Reclaim[] = [];
   launchError?: HostFactoryError;
   /** Most instances one launch creates, to simulate a short cloud. */
@@ -73,8 +76,9 @@ export class FakeCloudProvider implements CloudProvider {
     }
   }
 
-  async describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>> {
+  async describeRequests(requests: readonly TrackedRequest[], unavailable?: () => Promise<readonly Offering[]>): Promise<Map<string, FulfilmentReport>> {
     this.calls.push({ method: 'describeRequests', args: requests.map((r) => r.request.requestId) });
+    this.memoryOfLastPoll = unavailable;
     const reports = new Map<string, FulfilmentReport>();
     for (const { request } of requests) {
       const machines = [...this.instances.values()].filter((i) => i.requestId === request.requestId);

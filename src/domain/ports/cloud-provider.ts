@@ -162,9 +162,11 @@ export interface CloudProvider {
   launch(order: LaunchOrder): Promise<LaunchResult>;
   /**
    * The cloud's view of many acquire requests in one batched set of calls (never one call per
-   * request). Returns a report for every request given, keyed by requestId.
+   * request). Returns a report for every request given, keyed by requestId. `unavailable` gives the
+   * pools the capacity memory holds (read only when called): a launch the poll makes (a relaunch, a
+   * fallback) tries them last, as `launch` does with LaunchOrder.unavailable.
    */
-  describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>>;
+  describeRequests(requests: readonly TrackedRequest[], unavailable?: () => Promise<readonly Offering[]>): Promise<Map<string, FulfilmentReport>>;
   /**
    * The current state of these machines in one batched set of calls. Machines the cloud no longer
    * knows come back with status `terminated`; a cloud that is eventually consistent may leave out

@@ -6,7 +6,7 @@ import { formatTable } from './table.js';
 export function pricesText(report: PriceReport): string {
   const at = new Date(report.fetchedAt).toISOString();
   const origin = report.refreshed ? `fetched from the cloud now (${at})` : `from the cache of ${at} (fresh for PRICE_CACHE_TTL_SEC ${report.ttlSec} s)`;
-  const templates = report.templates.map((template) => `${effectiveLine(template)}\n${typesTable(template)}`);
+  const templates = report.templates.map((template) => `${effectiveLine(template, report.region)}\n${typesTable(template)}`);
   return [`USD per unit hour (instance price / weight), region ${report.region}, ${origin}`, ...templates].join('\n\n');
 }
 
@@ -15,11 +15,13 @@ export function formatUsd(value: number): string {
   return `$${value.toFixed(value < 100 ? 4 : 2)}`;
 }
 
-function effectiveLine(template: TemplatePrice): string {
+/** A template priced in another region than the provider's own says which. */
+function effectiveLine(template: TemplatePrice, home: string): string {
+  const name = template.region === home ? template.templateId : `${template.templateId} (region ${template.region})`;
   const share = template.onDemandShare;
   const mix = share === 1 ? 'on demand' : share === 0 ? 'spot' : `${Math.round(share * 100)} % on demand, ${Math.round((1 - share) * 100)} % spot`;
-  if (template.effectivePerUnit === undefined) return `${template.templateId}: no price (${mix}): no price for ${template.unpriced.join(', ') || 'any type'}`;
-  return `${template.templateId}: ${formatPrice(template.effectivePerUnit)} effective (${mix})`;
+  if (template.effectivePerUnit === undefined) return `${name}: no price (${mix}): no price for ${template.unpriced.join(', ') || 'any type'}`;
+  return `${name}: ${formatPrice(template.effectivePerUnit)} effective (${mix})`;
 }
 
 function typesTable(template: TemplatePrice): string {

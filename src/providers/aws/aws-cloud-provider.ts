@@ -154,18 +154,18 @@ export class AwsCloudProvider implements CloudProvider {
   }
 
   /** One batched call set per region, the region each request launched in. */
-  async describeRequests(requests: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>> {
+  async describeRequests(requests: readonly TrackedRequest[], unavailable?: () => Promise<readonly Offering[]>): Promise<Map<string, FulfilmentReport>> {
     const unlaunched = requests.filter((entry) => !readProviderData(entry.request.providerData));
     const launched = requests.filter((entry) => !unlaunched.includes(entry));
     const reports = new Map<string, FulfilmentReport>();
     for (const [region, list] of byRegion(launched, (entry) => this.regions.ofRequest(entry.request))) {
-      const found = await this.regions.call(region, (parts) => parts.reporter.report(list));
+      const found = await this.regions.call(region, (parts) => parts.reporter.report(list, unavailable));
       for (const [requestId, report] of found) {
         const machines = report.machines.map((machine) => inRegion(machine, region));
         reports.set(requestId, report.providerData ? { ...report, machines, providerData: { ...report.providerData, region } } : { ...report, machines });
       }
     }
-    for (const entry of unlaunched) reports.set(entry.request.requestId, await this.relaunch(entry));
+    for (const entry of unlaunched) reports.set(entry.request.requestId, await this.relaunch(entry, unavailable));
     return reports;
   }
 
@@ -174,14 +174,16 @@ export class AwsCloudProvider implements CloudProvider {
    * is launched again with the same request id, so the same ClientToken: AWS answers with what the
    * first call made, or makes it now. Given up once older than AWS_INSTANCE_PENDING_TIMEOUT_SEC.
    */
-  private async relaunch(entry: TrackedRequest): Promise<FulfilmentReport> {
+  private async relaunch(entry: TrackedRequest, unavailable?: () => Promise<readonly Offering[]>): Promise<FulfilmentReport> {
     const { request, template } = entry;
     const { context } = this.regions.of();
     const ageSec = (context.clock.now() - request.createdAt) / 1000;
     if (!template) return { machines: [], final: true, message: `template ${request.templateId} no longer exists; the launch was not confirmed` };
     if (ageSec > context.config.instancePendingTimeoutSec) return { machines: [], final: true, message: `launch never confirmed by AWS: ${request.message ?? 'no answer'}` };
+    // Outside the try: a store set up wrong fails the poll (as it fails requestMachines), it does not end the request.
+    const remembered = await unavailable?.();
     try {
-      const result = await this.launch({ requestId: request.requestId, template, units: request.machineCount });
+      const result = await this.launch({ requestId: request.requestId, template, units: request.machineCount, unavailable: remembered });
       const { unavailableOfferings } = result;
       return { machines: result.machines, final: false, providerData: result.providerData, ...(result.message ? { message: result.message } : {}), ...(unavailableOfferings ? { unavailableOfferings } : {}) };
     } catch (error) {

@@ -51,16 +51,17 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
   const regional = clients.inRegion(region);
   const gateway = new AwsGateway(regional, config, logger);
   const context: AwsContext = { gateway, config, providerName: settings.providerName, clock, logger, lease };
+  const subnets = new SubnetZones(context, settings.workDir, region === settings.config.region ? undefined : `aws-subnets.${region}.json`);
+  const capacity = new CapacityPools(subnets, logger);
   const runInstances = new RunInstancesHandler(context);
   const handlers: Record<ProviderApi, ApiHandler> = {
     RunInstances: runInstances,
     EC2Fleet: new FleetHandler(context, new Ec2FleetApi(gateway.ec2Fleets)),
-    SpotFleet: new FleetHandler(context, new SpotFleetApi(gateway.spotFleets), new HeterogeneousFallback(context, runInstances)),
+    SpotFleet: new FleetHandler(context, new SpotFleetApi(gateway.spotFleets), new HeterogeneousFallback(context, runInstances, capacity)),
     ASG: new AsgHandler(context),
   };
   const images = new ImageResolver(gateway, clock);
   const launchTemplates = new LaunchTemplateStore(gateway.launchTemplates, images, settings.providerName);
-  const subnets = new SubnetZones(context, settings.workDir, region === settings.config.region ? undefined : `aws-subnets.${region}.json`);
   // The same handlers over a gateway whose launch calls carry DryRun: `templates validate --cloud`.
   const dryRun: AwsContext = { ...context, gateway: dryRunGateway(gateway, regional, config, logger) };
   const dryRunInstances = new RunInstancesHandler(dryRun);
@@ -79,7 +80,7 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
     reporter: new FulfilmentReporter(context, (api) => handlers[api]),
     reclaims: new ReclaimFinder(context),
     subnets,
-    capacity: new CapacityPools(subnets, logger),
+    capacity,
     inventory: new InventoryReader(context),
     leaks: new LeakRemover(context),
     checker: new TemplateChecker(context, images, launchCheck),

@@ -1,4 +1,5 @@
 import type { CloudMachine, Machine } from '../../domain/machine.js';
+import type { Offering } from '../../domain/offering.js';
 import type { FulfilmentReport, TrackedRequest } from '../../domain/ports/cloud-provider.js';
 import type { ProviderApi } from '../../domain/template.js';
 import { unitsOf } from '../../domain/template.js';
@@ -21,7 +22,8 @@ export class FulfilmentReporter {
     private readonly handlerOf: (api: ProviderApi) => ApiHandler,
   ) {}
 
-  async report(tracked: readonly TrackedRequest[]): Promise<Map<string, FulfilmentReport>> {
+  /** `unavailable`: the pools the capacity memory holds, for a launch made during the poll (see ObservedRequest). */
+  async report(tracked: readonly TrackedRequest[], unavailable?: () => Promise<readonly Offering[]>): Promise<Map<string, FulfilmentReport>> {
     const reports = new Map<string, FulfilmentReport>();
     const byApi = new Map<ProviderApi, ObservedRequest[]>();
     for (const entry of tracked) {
@@ -30,7 +32,7 @@ export class FulfilmentReporter {
         reports.set(entry.request.requestId, { machines: [], final: true, message: 'no AWS resource is recorded for this request' });
         continue;
       }
-      byApi.set(data.api, [...(byApi.get(data.api) ?? []), { ...entry, data }]);
+      byApi.set(data.api, [...(byApi.get(data.api) ?? []), { ...entry, data, unavailable }]);
     }
     const observations = new Map<string, Observation>();
     for (const [api, requests] of byApi) {
@@ -53,8 +55,8 @@ export class FulfilmentReporter {
       // Nothing learnt this poll: every request keeps its machines as stored and says why.
       const message = `could not describe its instances (${awsReason(error)}); retried next poll`;
       for (const entry of observed) {
-        const changed = observations.get(entry.request.requestId)?.providerData;
-        reports.set(entry.request.requestId, { machines: [], final: false, message, ...(changed ? { providerData: toRecord(changed) } : {}) });
+        const { providerData: changed, unavailableOfferings: learnt } = observations.get(entry.request.requestId) ?? {};
+        reports.set(entry.request.requestId, { machines: [], final: false, message, ...(changed ? { providerData: toRecord(changed) } : {}), ...(learnt?.length ? { unavailableOfferings: learnt } : {}) });
       }
       return reports;
     }
@@ -104,6 +106,7 @@ export class FulfilmentReporter {
     const report: FulfilmentReport = { machines, final: observation.final && !unseen };
     if (observation.message) report.message = observation.message;
     if (observation.providerData) report.providerData = toRecord(observation.providerData);
+    if (observation.unavailableOfferings?.length) report.unavailableOfferings = observation.unavailableOfferings;
     if (Object.keys(failedMachines).length > 0) report.failedMachines = failedMachines;
     return report;
   }

@@ -35,6 +35,8 @@ export interface AwsProviderData {
   /** Set once the provider has decided the request is final (and why, when short). */
   finalMessage?: string;
   final?: boolean;
+  /** Request/maintain fleets and groups: epoch ms up to which their history was read for pools out of capacity (capacity-events.ts). */
+  historyReadUntil?: number;
   /** ASG: `Launch` and `AZRebalance` are suspended (the group replaces nothing any more). */
   processesSuspended?: boolean;
 }

@@ -19,7 +19,10 @@ describe('AWS prices from the Price List API and the spot price history', () => 
 
   beforeEach(async () => {
     clock = new SteppingClock();
-    server = new FakeEc2Server(() => clock.now(), {}, { subnets: { 'subnet-a': { zone: 'us-east-1a' }, 'subnet-b': { zone: 'us-east-1b' } } });
+    server = new FakeEc2Server(() => clock.now(), {}, {
+      subnets: { 'subnet-a': { zone: 'us-east-1a' }, 'subnet-b': { zone: 'us-east-1b' } },
+      regions: { 'eu-west-1': { subnets: { 'subnet-w': { zone: 'eu-west-1a' } } } },
+    });
     const endpoint = await server.start();
     dir = mkdtempSync(join(tmpdir(), 'aws-prices-'));
     const credentials = join(dir, 'credentials');
@@ -46,8 +49,9 @@ describe('AWS prices from the Price List API and the spot price history', () => 
     const sheet = await source().fetch(['m5.large', 'c5.xlarge']);
 
     expect(sheet).toMatchObject({ fetchedAt: clock.now(), region: 'us-east-1' });
-    expect(sheet.onDemand).toEqual({ 'm5.large': 0.096, 'c5.xlarge': 0.2 });
-    expect(sheet.spot['m5.large']).toEqual({ 'us-east-1a': 0.0331, 'us-east-1b': 0.0385 });
+    expect(Object.keys(sheet.regions)).toEqual(['us-east-1']);
+    expect(sheet.regions['us-east-1'].onDemand).toEqual({ 'm5.large': 0.096, 'c5.xlarge': 0.2 });
+    expect(sheet.regions['us-east-1'].spot['m5.large']).toEqual({ 'us-east-1a': 0.0331, 'us-east-1b': 0.0385 });
     const [first] = server.pricing.requests;
     expect(first).toMatchObject({ ServiceCode: 'AmazonEC2', FormatVersion: 'aws_v1' });
     expect(first.Filters).toEqual(
@@ -58,9 +62,22 @@ describe('AWS prices from the Price List API and the spot price history', () => 
     expect(server.callsOf('DescribeSpotPriceHistory')[0].params.get('ProductDescription.1')).toBe('Linux/UNIX');
   });
 
+  it('prices each other region asked for there: its regionCode, its own spot price history', async () => {
+    server.pricing.setOnDemandPrice('m5.large', 'eu-west-1', 0.107);
+    server.region('eu-west-1').catalog.setSpotPrice('m5.large', 'eu-west-1a', 0.036);
+
+    const sheet = await source().fetch(['t3.small'], { 'eu-west-1': ['m5.large'] });
+
+    expect(sheet.regions['us-east-1'].onDemand).toEqual({ 't3.small': 0.025 });
+    expect(sheet.regions['eu-west-1']).toEqual({ onDemand: { 'm5.large': 0.107 }, spot: { 'm5.large': { 'eu-west-1a': 0.036 } } });
+    const regionCodes = server.pricing.requests.map((input) => (input.Filters as Array<{ Field: string; Value: string }>).find((filter) => filter.Field === 'regionCode')?.Value);
+    expect(regionCodes).toEqual(['us-east-1', 'eu-west-1']);
+    expect(server.callsOf('DescribeSpotPriceHistory').map((call) => call.region)).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
   it('leaves out types the price list does not have', async () => {
     const sheet = await source().fetch(['t3.small', 'bogus']);
-    expect(sheet.onDemand).toEqual({ 't3.small': 0.025 });
+    expect(sheet.regions['us-east-1'].onDemand).toEqual({ 't3.small': 0.025 });
     expect(server.pricing.requests.map((input) => (input.Filters as Array<{ Field: string; Value: string }>).find((filter) => filter.Field === 'instanceType')?.Value)).toEqual(['t3.small', 'bogus']);
   });
 

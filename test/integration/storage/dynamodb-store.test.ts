@@ -1,6 +1,7 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { StoreHealth } from '../../../src/application/health-checks.js';
 import type { Machine } from '../../../src/domain/machine.js';
 import type { Request } from '../../../src/domain/request.js';
 import { createDynamoDbClient, createDynamoDbDocumentClient } from '../../../src/infrastructure/storage/dynamodb/dynamodb-client.js';
@@ -134,6 +135,21 @@ describe('DynamoDB store', () => {
       code: 'CONFIG_INVALID',
       message: expect.stringContaining('hostfactory store init'),
     });
+  });
+
+  it('health: a store upgraded without `store init` (no unavailable-offerings table) fails, naming the table and the command', async () => {
+    const location = await freshLocation();
+    const client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1' });
+    await client.send(new DeleteTableCommand({ TableName: tableNames(location.tablePrefix).unavailableOfferings }));
+    client.destroy();
+    const store = await openDynamoDbStore(location);
+    opened.push(store);
+
+    const [finding] = await new StoreHealth(store.requests, store.capacity, { now: () => 7_000 }).run();
+
+    expect(finding.status).toBe('fail');
+    expect(finding.message).toContain(`${location.tablePrefix}unavailable-offerings`);
+    expect(finding.message).toContain('hostfactory store init');
   });
 
   it('keeps the outstanding and live markers only while a request runs and a machine holds capacity', async () => {

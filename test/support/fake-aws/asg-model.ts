@@ -15,6 +15,13 @@ export interface FakeScalingActivity {
   startTime: number;
   statusCode: 'Successful' | 'Failed' | 'InProgress';
   statusMessage?: string;
+  /**
+   * JSON naming the subnet and zone of the instance the activity launched or failed to launch, as
+   * AWS writes it: `{"Subnet ID":"subnet-5ea0c127","Availability Zone":"us-west-2b"}` (AWS CLI
+   * Command Reference, "describe-scaling-activities", examples; Amazon EC2 Auto Scaling API
+   * Reference, "Activity": Details, "The details about the activity").
+   */
+  details?: string;
 }
 
 /** An instance in a group: its Auto Scaling health, scale-in protection, and whether it is leaving. */
@@ -68,6 +75,7 @@ export function activityXml(group: FakeAutoScalingGroup, activity: FakeScalingAc
     element('Description', activity.description) +
     element('EndTime', iso(activity.startTime)) +
     element('StatusMessage', activity.statusMessage) +
+    element('Details', activity.details) +
     element('Progress', 100) +
     element('AutoScalingGroupARN', group.arn)
   );

@@ -3,7 +3,7 @@ import type { FakeCloud } from './fake-cloud.js';
 import { LIVE_STATES } from './fake-cloud.js';
 import { fill, type PoolFailure } from './fleet-capacity.js';
 
-type Record = (group: FakeAutoScalingGroup, description: string, cause: string, failed?: string) => void;
+type Record = (group: FakeAutoScalingGroup, description: string, cause: string, failed?: string, details?: string) => void;
 
 /**
  * What a group does on every tick, process by process, as the Amazon EC2 Auto Scaling User Guide
@@ -35,7 +35,11 @@ type Record = (group: FakeAutoScalingGroup, description: string, cause: string, 
  * Launch failures (capacity, image) become Failed scaling activities described as AWS writes them
  * ("Launching a new EC2 instance.  Status Reason: Could not launch On-Demand Instances.
  * InsufficientInstanceCapacity - … Launching EC2 instance failed.", hashicorp/terraform#14480,
- * hashicorp/terraform-provider-aws#33062); the docs give no texts.
+ * hashicorp/terraform-provider-aws#33062), with EC2's own reason inside: for a pool out of capacity
+ * "We currently do not have sufficient <instance type> capacity in the Availability Zone you
+ * requested (<requested Availability Zone>). …" ("Troubleshoot Amazon EC2 Auto Scaling: EC2 instance
+ * launch failures", https://docs.aws.amazon.com/autoscaling/ec2/userguide/ts-as-instancelaunchfailure.html#ts-as-capacity-1),
+ * and the failed pool's subnet and zone in Details (see FakeScalingActivity.details).
  */
 export function reconcileGroup(cloud: FakeCloud, group: FakeAutoScalingGroup, record: Record): void {
   const running = (process: string) => !group.suspended.has(process);
@@ -82,7 +86,10 @@ function launchMissing(cloud: FakeCloud, group: FakeAutoScalingGroup, missing: n
     const reason = `Could not launch ${failure.lifecycle === 'spot' ? 'Spot' : 'On-Demand'} Instances. ${failure.code} - ${failure.message} Launching EC2 instance failed.`;
     if (seen.has(reason)) continue;
     seen.add(reason);
-    record(group, `Launching a new EC2 instance.  Status Reason: ${reason}`, 'an instance was started in response to a difference between desired and actual capacity', reason);
+    const subnetId = failure.override.subnetId;
+    const zone = subnetId ? cloud.subnets.find(subnetId)?.zone : undefined;
+    const details = subnetId && zone ? JSON.stringify({ 'Subnet ID': subnetId, 'Availability Zone': zone }) : undefined;
+    record(group, `Launching a new EC2 instance.  Status Reason: ${reason}`, 'an instance was started in response to a difference between desired and actual capacity', reason, details);
   }
 }
 

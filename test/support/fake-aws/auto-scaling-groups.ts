@@ -253,7 +253,7 @@ export class FakeAutoScaling {
     if (group.members.size === 0) this.groups.delete(group.name);
   }
 
-  private record(group: FakeAutoScalingGroup, description: string, cause: string, failed?: string): FakeScalingActivity {
+  private record(group: FakeAutoScalingGroup, description: string, cause: string, failed?: string, details?: string): FakeScalingActivity {
     const activity: FakeScalingActivity = {
       activityId: randomUUID(),
       description,
@@ -261,6 +261,7 @@ export class FakeAutoScaling {
       startTime: this.cloud.now(),
       statusCode: failed ? 'Failed' : 'Successful',
       statusMessage: failed,
+      details,
     };
     group.activities.push(activity);
     return activity;
@@ -269,7 +270,7 @@ export class FakeAutoScaling {
   private reconcile(): void {
     for (const group of [...this.groups.values()]) {
       if (group.deleting) this.dropWhenEmpty(group);
-      else reconcileGroup(this.cloud, group, (target, description, cause, failed) => void this.record(target, description, cause, failed));
+      else reconcileGroup(this.cloud, group, (target, description, cause, failed, details) => void this.record(target, description, cause, failed, details));
     }
   }
 }

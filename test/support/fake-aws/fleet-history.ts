@@ -53,7 +53,12 @@ const CONFIGURATION_ERRORS = new Set(['InvalidAMIID.NotFound', 'InvalidSubnetID.
  *   <reason>"), and the fleet is blocked (an error event "blocks the fleet from attempting to fulfil its
  *   target capacity");
  * - a pool without capacity or free addresses → `information` `launchSpecTemporarilyBlacklisted`
- *   ("<type>, <ami>, Linux/UNIX, <zone>, <reason>") — information events "do not block the fleet", it
+ *   ("<type>, <ami>, Linux/UNIX, <zone>, <reason>", the shape of the documented `EC2 Fleet
+ *   Information` example "c4.xlarge, ami-0947d2ba12ee1ff75, Linux/UNIX, us-east-1a, Spot price in …",
+ *   https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-fleet-event-types.html#ec2-fleet-info;
+ *   the reason is EC2's `<code>: <message>`, e.g. "InsufficientInstanceCapacity: We currently do not
+ *   have sufficient m5.large capacity in the Availability Zone you requested (us-east-1a). …", which
+ *   the provider's capacity memory reads) — information events "do not block the fleet", it
  *   keeps trying; when no pool could launch anything, also an `error`
  *   `allLaunchSpecsTemporarilyBlacklisted`.
  * The docs give no exact description texts beyond those examples. The same event is recorded at most

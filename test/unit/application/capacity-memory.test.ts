@@ -28,6 +28,7 @@ describe('the capacity memory in the use cases', () => {
     await container.get(GetRequestStatus).execute([requestId]);
 
     expect(await store.capacity.unavailable(clock.now())).toEqual([{ ...POOL, until: clock.now() + TTL_MS }]);
+    expect(await cloud.memoryOfLastPoll?.(), 'the poll hands the cloud a reader of the memory, for launches it makes').toEqual([{ ...POOL, until: clock.now() + TTL_MS }]);
   });
 
   it('remembers the pools of a launch that failed, and tells the next launch about them', async () => {

@@ -28,9 +28,15 @@ describe('health checks', () => {
 
   it('store: ok when it answers, fail with the error code when it does not', async () => {
     const store = createInMemoryStore({ clock });
-    expect((await new StoreHealth(store.requests).run())[0]).toEqual({ status: 'ok', message: 'reachable and migrated; 0 requests outstanding' });
+    expect((await new StoreHealth(store.requests, store.capacity, clock).run())[0]).toEqual({ status: 'ok', message: 'reachable and migrated; 0 requests outstanding' });
+    await store.capacity.remember([{ instanceType: 'm5.large', zone: 'us-east-1a', market: 'spot' }], clock.time + 60_000);
+    expect((await new StoreHealth(store.requests, store.capacity, clock).run())[0].message).toBe('reachable and migrated; 0 requests outstanding; 1 pools remembered out of capacity');
     const down = { listOutstanding: async () => { throw new HostFactoryError('INTERNAL', 'connection refused'); } } as unknown as RequestRepository;
-    expect(await new StoreHealth(down).run()).toEqual([{ status: 'fail', message: 'INTERNAL: connection refused' }]);
+    expect(await new StoreHealth(down, store.capacity, clock).run()).toEqual([{ status: 'fail', message: 'INTERNAL: connection refused' }]);
+    const noTable = { remember: async () => undefined, unavailable: async () => { throw new HostFactoryError('CONFIG_INVALID', 'DynamoDB Query on table hf-unavailable-offerings failed (ResourceNotFoundException: x); create the tables with `hostfactory store init`'); } };
+    expect(await new StoreHealth(store.requests, noTable, clock).run()).toEqual([
+      { status: 'fail', message: 'capacity memory not readable: CONFIG_INVALID: DynamoDB Query on table hf-unavailable-offerings failed (ResourceNotFoundException: x); create the tables with `hostfactory store init`' },
+    ]);
   });
 
   it('cloud: the probe\'s answer, and the clock against the cloud\'s (warn from 10 s, fail from 5 minutes)', async () => {

@@ -28,18 +28,20 @@ class InMemoryPriceCache implements PriceCache {
   }
 }
 
-/** A cloud whose every type costs 0.04 on demand and 0.01 / 0.02 spot in two zones, recording each fetch. */
+/** A cloud whose every type costs 0.04 on demand (0.05 outside its own region `test-1`) and 0.01 / 0.02 spot in two zones, recording each fetch. */
 class RecordingPriceSource implements PriceSource {
   readonly fetches: string[][] = [];
+  readonly elsewhere: Array<Readonly<Record<string, readonly string[]>> | undefined> = [];
   constructor(private readonly clock: { now(): number }) {}
-  async fetch(types: readonly string[]): Promise<PriceSheet> {
+  async fetch(types: readonly string[], elsewhere?: Readonly<Record<string, readonly string[]>>): Promise<PriceSheet> {
     this.fetches.push([...types]);
-    return {
-      fetchedAt: this.clock.now(),
-      region: 'test-1',
-      onDemand: Object.fromEntries(types.map((type) => [type, 0.04])),
-      spot: Object.fromEntries(types.map((type) => [type, { 'test-1a': 0.02, 'test-1b': 0.01 }])),
-    };
+    this.elsewhere.push(elsewhere);
+    const prices = (list: readonly string[], onDemand: number) => ({
+      onDemand: Object.fromEntries(list.map((type) => [type, onDemand])),
+      spot: Object.fromEntries(list.map((type) => [type, { 'test-1a': 0.02, 'test-1b': 0.01 }])),
+    });
+    const others = Object.fromEntries(Object.entries(elsewhere ?? {}).map(([region, list]) => [region, prices(list, 0.05)]));
+    return { fetchedAt: this.clock.now(), region: 'test-1', regions: { 'test-1': prices(types, 0.04), ...others } };
   }
 }
 
@@ -72,6 +74,23 @@ describe('hostfactory prices', () => {
     expect((await container.get(TemplatePrices).execute([])).refreshed).toBe(true);
     expect((await container.get(TemplatePrices).execute([], true)).refreshed).toBe(true);
     expect(source.fetches).toHaveLength(3);
+  });
+
+  it('prices each region a template names with that region\'s types, and fetches again when a region lacks one', async () => {
+    const west = aTemplate({ templateId: 'West', vmType: 'c5.large', region: 'test-2' });
+    const { container, source } = await pricedContainer([...TEMPLATES, west]);
+    const report = await container.get(TemplatePrices).execute([]);
+    expect(source.fetches).toEqual([['m5.large', 't3.medium']]);
+    expect(source.elsewhere).toEqual([{ 'test-2': ['c5.large'] }]);
+    expect(report.templates.map((template) => [template.templateId, template.region, template.effectivePerUnit])).toEqual([
+      ['Small', 'test-1', 0.04],
+      ['Own', 'test-1', 0.04],
+      ['West', 'test-2', 0.05],
+    ]);
+
+    const cached = await pricedContainer([aTemplate({ templateId: 'West', vmType: 't3.medium', region: 'test-2' })]);
+    cached.cache.sheet = { ...(await source.fetch(['t3.medium'])), fetchedAt: cached.clock.now() };
+    expect((await cached.container.get(TemplatePrices).execute([])).refreshed, 't3.medium is priced in test-1, not in test-2').toBe(true);
   });
 
   it('refuses an unknown template id', async () => {

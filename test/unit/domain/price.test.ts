@@ -7,11 +7,16 @@ const NOW = Date.parse('2026-11-30T12:00:00Z');
 const sheet: PriceSheet = {
   fetchedAt: NOW,
   region: 'us-east-1',
-  onDemand: { 'm5.large': 0.096, 'm5.xlarge': 0.192, 'm5.2xlarge': 0.384, 'r5.large': 0.126 },
-  spot: {
-    'm5.large': { 'us-east-1a': 0.04, 'us-east-1b': 0.03 },
-    'm5.xlarge': { 'us-east-1a': 0.07 },
-    'm5.2xlarge': { 'us-east-1a': 0.1 },
+  regions: {
+    'us-east-1': {
+      onDemand: { 'm5.large': 0.096, 'm5.xlarge': 0.192, 'm5.2xlarge': 0.384, 'r5.large': 0.126 },
+      spot: {
+        'm5.large': { 'us-east-1a': 0.04, 'us-east-1b': 0.03 },
+        'm5.xlarge': { 'us-east-1a': 0.07 },
+        'm5.2xlarge': { 'us-east-1a': 0.1 },
+      },
+    },
+    'eu-west-1': { onDemand: { 'm5.large': 0.107 }, spot: { 'm5.large': { 'eu-west-1c': 0.035 } } },
   },
 };
 
@@ -65,6 +70,14 @@ describe('template prices', () => {
     expect(withPriceInfo(aTemplate({ vmType: 'c7i.large' }), sheet).attributes.priceInfo).toBeUndefined();
   });
 
+  it('prices a template in the region it names, the sheet\'s own region otherwise', () => {
+    const west = templatePrice(aTemplate({ vmType: 'm5.large', region: 'eu-west-1' }), sheet);
+    expect(west).toMatchObject({ region: 'eu-west-1', effectivePerUnit: 0.107, types: [{ onDemandPerUnit: 0.107, spotPerUnit: 0.035, spotZone: 'eu-west-1c' }] });
+    expect(templatePrice(aTemplate({ vmType: 'm5.large' }), sheet)).toMatchObject({ region: 'us-east-1', effectivePerUnit: 0.096 });
+    expect(templatePrice(aTemplate({ vmType: 'm5.xlarge', region: 'eu-west-1' }), sheet), 'not priced there').toMatchObject({ unpriced: ['m5.xlarge (ondemand)'] });
+    expect(withPriceInfo(aTemplate({ vmType: 'm5.large', region: 'ap-east-1' }), sheet).attributes.priceInfo, 'a region the sheet lacks').toBeUndefined();
+  });
+
   it('is fresh for the TTL from the fetch', () => {
     expect(isFresh(sheet, NOW + 3_599_000, 3600)).toBe(true);
     expect(isFresh(sheet, NOW + 3_600_000, 3600)).toBe(false);
@@ -79,6 +92,11 @@ describe('running cost', () => {
       aMachine({ machineId: 'i-3', status: 'terminated', updatedAt: NOW - 3_600_000 }),
     ];
     expect(runningCost(machines, sheet, NOW)).toBeCloseTo(2 * 0.096 + 2 * 0.07 + 1 * 0.096);
+  });
+
+  it('prices each machine in its own region', () => {
+    expect(runningCost([aMachine({}), aMachine({ machineId: 'i-2', region: 'eu-west-1' })], sheet, NOW)).toBeCloseTo(2 * 0.096 + 2 * 0.107);
+    expect(runningCost([aMachine({ instanceType: 'r5.large', region: 'eu-west-1' })], sheet, NOW)).toBeUndefined();
   });
 
   it('is unknown when a machine\'s type has no price', () => {

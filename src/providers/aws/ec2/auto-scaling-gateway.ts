@@ -1,5 +1,6 @@
 import type { Activity, AutoScalingGroup, CreateAutoScalingGroupCommandInput, UpdateAutoScalingGroupCommandInput } from '@aws-sdk/client-auto-scaling';
 import type { AwsConfig } from '../aws-config.js';
+import { zoneOfDetails, type HistoryRead } from '../capacity-events.js';
 import { chunk } from '../../../shared/chunk.js';
 import { allPages, describe, send } from './aws-call.js';
 import type { RegionalClients } from './aws-clients.js';
@@ -71,5 +72,32 @@ export class AutoScalingGateway {
       client.send(new sdk.DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 20 })),
     );
     return output.Activities ?? [];
+  }
+
+  /**
+   * The failed and cancelled scaling activities of a group that started after `since` (epoch ms):
+   * DescribeScalingActivities answers newest first, 100 a page, so pages are read until one reaches
+   * back to `since`. `until` is the newest start time read. Each event's text is the StatusMessage
+   * (the cause of a failure: Amazon EC2 Auto Scaling API Reference, "DescribeScalingActivities") and
+   * its zone the one named in Details.
+   */
+  async capacityEvents(name: string, since: number): Promise<HistoryRead> {
+    const { sdk, client } = await this.clients.autoScaling();
+    const activities: Activity[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await describe(this.config, 'autoscaling:DescribeScalingActivities', () =>
+        client.send(new sdk.DescribeScalingActivitiesCommand({ AutoScalingGroupName: name, MaxRecords: 100, NextToken })),
+      );
+      activities.push(...(page.Activities ?? []));
+      const oldest = page.Activities?.at(-1)?.StartTime?.getTime() ?? 0;
+      NextToken = oldest > since ? page.NextToken : undefined;
+    } while (NextToken);
+    const newer = activities.filter((activity) => (activity.StartTime?.getTime() ?? 0) > since);
+    const events = newer
+      .filter((activity) => activity.StatusCode === 'Failed' || activity.StatusCode === 'Cancelled')
+      .map((activity) => ({ time: activity.StartTime!.getTime(), text: activity.StatusMessage ?? activity.Description ?? '', zone: zoneOfDetails(activity.Details) }));
+    const until = newer.length > 0 ? Math.max(...newer.map((activity) => activity.StartTime!.getTime())) : undefined;
+    return { events, ...(until !== undefined ? { until } : {}) };
   }
 }

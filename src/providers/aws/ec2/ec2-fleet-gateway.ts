@@ -8,10 +8,11 @@ import type { FleetType } from '../../../domain/template.js';
 import type { AwsConfig } from '../aws-config.js';
 import { chunk } from '../../../shared/chunk.js';
 import { allPages, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
+import type { HistoryRead } from '../capacity-events.js';
 import type { RegionalClients } from './aws-clients.js';
 import { isFleetGone, isNotFound } from './aws-errors.js';
 import { fromEc2Tags } from '../resource-tags.js';
-import { historyReasons, LIVE_FLEET_STATES, type FleetGateway, type FleetInstance, type FleetView, type TaggedFleet } from './fleet-gateway.js';
+import { historyRead, historyReasons, LIVE_FLEET_STATES, type FleetGateway, type FleetInstance, type FleetView, type TaggedFleet } from './fleet-gateway.js';
 
 const ENDED = new Set(['failed', 'deleted', 'deleted_running', 'deleted_terminating']);
 
@@ -82,6 +83,20 @@ export class Ec2FleetGateway implements FleetGateway {
       (record) => ['error', 'service-error'].includes(String(record.EventType)) || /error|fail|unusable|insufficient|invalid/i.test(record.EventInformation?.EventSubType ?? ''),
     );
     return historyReasons(errors);
+  }
+
+  /**
+   * DescribeFleetHistory with EventType `service-error`: EC2 Fleet's HistoryRecordEntry.EventType is
+   * `instance-change | fleet-change | service-error` (EC2 API Reference, "HistoryRecordEntry",
+   * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_HistoryRecordEntry.html), so its
+   * error and information events are all `service-error`.
+   */
+  async capacityEvents(id: string, since: number): Promise<HistoryRead> {
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeFleetHistory', () => ec2.send(new sdk.DescribeFleetHistoryCommand({ FleetId: id, StartTime: new Date(since), EventType: 'service-error', NextToken }))),
+    );
+    return historyRead(pages, () => true);
   }
 
   async setTarget(id: string, total: number, onDemand: number): Promise<void> {

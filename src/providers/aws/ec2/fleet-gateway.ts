@@ -1,4 +1,5 @@
 import type { FleetType } from '../../../domain/template.js';
+import type { HistoryRead } from '../capacity-events.js';
 
 /** An EC2 Fleet or a Spot Fleet request, in the words both APIs share. */
 export interface FleetView {
@@ -55,10 +56,21 @@ export interface FleetGateway {
   instances(id: string): Promise<FleetInstance[]>;
   /** Reasons of the error events in the fleet's history since `since` (epoch ms). */
   errorHistory(id: string, since: number): Promise<string[]>;
+  /** The error and information events of the fleet's history since `since` (epoch ms), all pages (see capacity-events.ts). */
+  capacityEvents(id: string, since: number): Promise<HistoryRead>;
   /** Sets the target (excess hosts are kept: we terminate the ones we choose). */
   setTarget(id: string, total: number, onDemand: number): Promise<void>;
   /** Deletes (EC2 Fleet) or cancels (Spot Fleet) fleets with their instances; gone ones are fine. */
   remove(ids: readonly string[], terminateInstances: boolean): Promise<void>;
+}
+
+type HistoryRecord = { Timestamp?: Date; EventType?: string; EventInformation?: { EventSubType?: string; EventDescription?: string } };
+
+/** History records as capacity events: `<sub-type>: <description>`, at their timestamp. */
+export function historyRead(pages: ReadonlyArray<{ HistoryRecords?: HistoryRecord[]; LastEvaluatedTime?: Date }>, keep: (record: HistoryRecord) => boolean): HistoryRead {
+  const records = pages.flatMap((page) => page.HistoryRecords ?? []).filter(keep);
+  const events = records.map((record) => ({ time: record.Timestamp?.getTime() ?? 0, text: historyReasons([record]).join('') }));
+  return { events, until: pages.at(-1)?.LastEvaluatedTime?.getTime() };
 }
 
 /** Distinct reasons from fleet history records (`eventSubType: description`). */

@@ -6,10 +6,11 @@ import type { Logger } from '../../../domain/ports/logger.js';
 import type { AwsConfig } from '../aws-config.js';
 import { chunk } from '../../../shared/chunk.js';
 import { allPages, describe, describeKnown, EC2_BATCH, send } from './aws-call.js';
+import type { HistoryRead } from '../capacity-events.js';
 import type { RegionalClients } from './aws-clients.js';
 import { isFleetGone, isNotFound } from './aws-errors.js';
 import { fromEc2Tags } from '../resource-tags.js';
-import { historyReasons, LIVE_FLEET_STATES, type FleetGateway, type FleetInstance, type FleetView, type TaggedFleet } from './fleet-gateway.js';
+import { historyRead, historyReasons, LIVE_FLEET_STATES, type FleetGateway, type FleetInstance, type FleetView, type TaggedFleet } from './fleet-gateway.js';
 
 const ENDED = new Set(['cancelled', 'cancelled_running', 'cancelled_terminating', 'failed']);
 
@@ -79,6 +80,18 @@ export class SpotFleetGateway implements FleetGateway {
       ec2.send(new sdk.DescribeSpotFleetRequestHistoryCommand({ SpotFleetRequestId: id, StartTime: new Date(since), EventType: 'error' })),
     );
     return historyReasons(output.HistoryRecords ?? []);
+  }
+
+  /**
+   * DescribeSpotFleetRequestHistory with no EventType (it takes one of `instanceChange |
+   * fleetRequestChange | error | information`), keeping the `error` and `information` events.
+   */
+  async capacityEvents(id: string, since: number): Promise<HistoryRead> {
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeSpotFleetRequestHistory', () => ec2.send(new sdk.DescribeSpotFleetRequestHistoryCommand({ SpotFleetRequestId: id, StartTime: new Date(since), NextToken }))),
+    );
+    return historyRead(pages, (record) => record.EventType === 'error' || record.EventType === 'information');
   }
 
   async setTarget(id: string, total: number, onDemand: number): Promise<void> {

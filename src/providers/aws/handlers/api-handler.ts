@@ -3,6 +3,7 @@ import type { LaunchResult, TrackedRequest } from '../../../domain/ports/cloud-p
 import type { Logger } from '../../../domain/ports/logger.js';
 import type { ResourceLease } from '../../../domain/ports/resource-lease.js';
 import type { Machine } from '../../../domain/machine.js';
+import type { Offering } from '../../../domain/offering.js';
 import type { Request } from '../../../domain/request.js';
 import type { FleetType, Template } from '../../../domain/template.js';
 import type { AwsConfig } from '../aws-config.js';
@@ -39,6 +40,8 @@ export interface LaunchContext {
 /** An outstanding request of one API with its decoded provider data. */
 export interface ObservedRequest extends TrackedRequest {
   data: AwsProviderData;
+  /** The pools the capacity memory holds now, read on first use (a launch during the poll: the heterogeneous fallback). */
+  unavailable?: () => Promise<readonly Offering[]>;
 }
 
 /** What a handler learnt about one request from its resource describes. */
@@ -51,6 +54,8 @@ export interface Observation {
   message?: string;
   /** Updated provider data, when it changed. */
   providerData?: AwsProviderData;
+  /** Pools its fleet or group found out of capacity since the last report (read from its history). */
+  unavailableOfferings?: Offering[];
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 } from './api-handler.js';
 import { groupInput } from './asg-launch.js';
 import { AsgReleaser, liveMembers, unitsOfMembers } from './asg-releaser.js';
+import { learnCapacity, withLearnt, type CapacityLearnt } from './capacity-history.js';
 
 /**
  * Processes suspended once a group's request is final: with `Launch` suspended the group replaces
@@ -51,6 +52,7 @@ export class AsgHandler implements ApiHandler {
       launchTemplateVersion: launch.launchTemplate.version,
       launchTemplateCreated: launch.launchTemplate.created,
       units: launch.plan.units,
+      onDemandUnits: launch.plan.onDemandUnits,
       validUntil: validUntilOf(launch.template, this.context.clock.now()),
     };
     return { machines: [], providerData: toRecord(data) };
@@ -76,6 +78,15 @@ export class AsgHandler implements ApiHandler {
   }
 
   private async observeOne(request: ObservedRequest, group: AutoScalingGroup | undefined): Promise<Observation> {
+    const short = group !== undefined && unitsOfMembers(liveMembers(group)) < (request.data.units ?? group.DesiredCapacity ?? 0);
+    const name = request.data.asgName ?? '';
+    const learnt: CapacityLearnt = group ? await learnCapacity(this.context, request, short, (since) => this.context.gateway.groups.capacityEvents(name, since)) : { offerings: [] };
+    const observation = await this.follow({ ...request, data: learnt.data ?? request.data }, group);
+    return withLearnt(observation, learnt);
+  }
+
+  /** What the group's state means for the request: still filling, fulfilled, or given up on at its expiry. */
+  private async follow(request: ObservedRequest, group: AutoScalingGroup | undefined): Promise<Observation> {
     const { data } = request;
     const name = data.asgName ?? '';
     const now = this.context.clock.now();

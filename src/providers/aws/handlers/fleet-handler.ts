@@ -17,6 +17,7 @@ import {
   type ReleaseOutcome,
 } from './api-handler.js';
 import type { FleetApi } from './fleet-api.js';
+import { learnCapacity, withLearnt, type CapacityLearnt } from './capacity-history.js';
 import { FleetReleaser } from './fleet-releaser.js';
 import type { HeterogeneousFallback } from './heterogeneous-fallback.js';
 
@@ -113,12 +114,23 @@ export class FleetHandler implements ApiHandler {
   }
 
   private async observeOne(request: ObservedRequest, fleet: FleetView | undefined): Promise<Observation> {
+    const id = this.api.idOf(request.data)!;
+    const now = this.context.clock.now();
+    if (!fleet && request.data.final !== true && now - request.request.createdAt < this.context.config.instancePendingTimeoutSec * 1000) {
+      const { data } = request;
+      return { instanceIds: data.fallbackInstanceIds ?? [], owners: data.owners ?? {}, final: false, message: `${this.api.label} ${id} not visible in EC2 yet (eventual consistency)` };
+    }
+    const short = !fleet || fleet.fulfilled < fleet.total;
+    const learnt: CapacityLearnt = fleet ? await learnCapacity(this.context, request, short, (since) => this.api.gateway.capacityEvents(id, since)) : { offerings: [] };
+    const observation = await this.follow({ ...request, data: learnt.data ?? request.data }, fleet, short);
+    return withLearnt(observation, learnt);
+  }
+
+  /** What the fleet's state means for the request: still filling, final, or falling back on demand. */
+  private async follow(request: ObservedRequest, fleet: FleetView | undefined, short: boolean): Promise<Observation> {
     const { data } = request;
     const id = this.api.idOf(data)!;
     const now = this.context.clock.now();
-    if (!fleet && data.final !== true && now - request.request.createdAt < this.context.config.instancePendingTimeoutSec * 1000) {
-      return { instanceIds: data.fallbackInstanceIds ?? [], owners: data.owners ?? {}, final: false, message: `${this.api.label} ${id} not visible in EC2 yet (eventual consistency)` };
-    }
     const listed = fleet?.listable ? await this.api.gateway.instances(id) : [];
     const fallbackIds = data.fallbackInstanceIds ?? [];
     const instanceIds = [...listed.map((instance) => instance.instanceId), ...fallbackIds];
@@ -128,14 +140,14 @@ export class FleetHandler implements ApiHandler {
     const done = data.fleetType === 'request' && fleet?.activityStatus === 'fulfilled';
     const final = data.final === true || !fleet || done || fleet.ended || expired || inError;
     const observation: Observation = { instanceIds, owners, final, message: data.finalMessage ?? data.launchMessage };
-    const short = !fleet || fleet.fulfilled < fleet.total;
     const nearExpiry = data.validUntil !== undefined && now >= data.validUntil - FALLBACK_LEAD_MS;
     if (fleet && short && nearExpiry && !inError && data.final !== true && fleet.state !== 'failed' && this.fallback?.applies(request)) {
       const fell = await this.fallback.run(request, fleet, () => this.api.gateway.remove([id], false));
-      if (fell.retry) return { ...observation, final: false, message: fell.message };
+      const fellBack = fell.offerings.length > 0 ? { unavailableOfferings: fell.offerings } : {};
+      if (fell.retry) return { ...observation, final: false, message: fell.message, ...fellBack };
       observation.instanceIds.push(...(fell.data.fallbackInstanceIds ?? []));
       Object.assign(observation.owners, fell.data.owners ?? {});
-      return { ...observation, final: true, message: fell.message, providerData: { ...fell.data, final: true, ...(fell.message ? { finalMessage: fell.message } : {}) } };
+      return { ...observation, final: true, message: fell.message, providerData: { ...fell.data, final: true, ...(fell.message ? { finalMessage: fell.message } : {}) }, ...fellBack };
     }
     if (final && (short || inError) && data.finalMessage === undefined && data.fallbackInstanceIds === undefined) {
       const reasons = fleet ? await this.api.gateway.errorHistory(id, request.request.createdAt) : [];

@@ -18,9 +18,10 @@ export const REMEMBERED_PRIORITY_OFFSET = 10_000;
  * `vmTypesOnDemand`, those types rank first (the on-demand part is allocated `prioritized`).
  * Overrides whose pool is remembered out of capacity (`pools`) are left out while others remain
  * (on every market the fleet uses), or ranked after the others when remembered on one of its
- * markets only; when every override is remembered, all are sent as they are.
+ * markets only; when every override is remembered, all are sent as they are. With `keepRemembered`
+ * nothing is left out: every remembered override is ranked after the others.
  */
-export function overridesOf(plan: CapacityPlan, template: Template, pools?: LaunchPools): FleetOverride[] {
+export function overridesOf(plan: CapacityPlan, template: Template, pools?: LaunchPools, keepRemembered = false): FleetOverride[] {
   const types = plan.onDemandUnits > 0 ? plan.types : spotTypes(plan, template);
   const preferOnDemand = plan.onDemandUnits > 0 && plan.spotUnits > 0 && types.some((type) => type.onDemandPreferred);
   const subnets = plan.subnetIds.length > 0 ? plan.subnetIds : [undefined];
@@ -35,7 +36,7 @@ export function overridesOf(plan: CapacityPlan, template: Template, pools?: Laun
   if (!pools) return overrides;
   const markets: MachinePriceType[] = [...(plan.onDemandUnits > 0 ? ['ondemand' as const] : []), ...(plan.spotUnits > 0 ? ['spot' as const] : [])];
   const rememberedOn = (override: FleetOverride) => markets.filter((market) => pools.isRemembered({ instanceType: override.instanceType, subnetId: override.subnetId, market })).length;
-  const open = overrides.filter((override) => rememberedOn(override) < markets.length);
+  const open = keepRemembered ? overrides : overrides.filter((override) => rememberedOn(override) < markets.length);
   if (open.length === 0) return overrides;
   return open.map((override) => (rememberedOn(override) > 0 ? { ...override, priority: override.priority + REMEMBERED_PRIORITY_OFFSET } : override));
 }

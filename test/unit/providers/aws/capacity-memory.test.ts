@@ -82,6 +82,20 @@ describe('capacity memory on AWS', () => {
       expect(report).toMatchObject({ final: false, unavailableOfferings: [M5_1A_ONDEMAND] });
     });
 
+    it('a relaunch tries the pools the memory holds last, reading it only when it launches', async () => {
+      const { provider } = makeProvider({}, { workDir });
+      const lost = { request: anAwsRequest({}, { createdAt: NOW - 60_000, machineCount: 1 }), template: TWO_SUBNETS, machines: [] };
+      let reads = 0;
+
+      await provider.describeRequests([lost], async () => {
+        reads += 1;
+        return [M5_1A_ONDEMAND];
+      });
+
+      expect(runCalls()).toEqual([['subnet-b', `${REQUEST_ID}-1`]]);
+      expect(reads).toBe(1);
+    });
+
     it('asks for no subnet zones when nothing of the template is remembered', async () => {
       const { provider } = makeProvider({}, { workDir });
 

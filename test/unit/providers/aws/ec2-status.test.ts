@@ -154,7 +154,7 @@ describe('status of RunInstances and EC2 Fleet requests', () => {
     ec2Mock.on(CreateTagsCommand).resolves({});
     const { provider } = makeProvider();
     const tracked: TrackedRequest = {
-      request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', validUntil: NOW + 60_000 }),
+      request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-m', validUntil: NOW + 60_000, historyReadUntil: NOW - 10_000 }),
       template: anAwsTemplate(),
       machines: [],
     };

@@ -79,9 +79,9 @@ describe('how an EC2 Fleet request ends', () => {
   it('leaves a fleet that fills normally alone', async () => {
     ec2Mock.on(DescribeFleetsCommand).resolves(ec2Fleet('maintain', 'active', 4, 2, 'pending_fulfillment'));
     ec2Mock.on(DescribeFleetInstancesCommand).resolves(listing(['i-1', 'm5.large'], ['i-2', 'm5.large']));
-    const seen = await report(tracked({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-1' }));
+    const seen = await report(tracked({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: 'fleet-1', historyReadUntil: NOW - 10_000 }));
     expect(seen.final).toBe(false);
-    expect(ec2Mock.commandCalls(DescribeFleetHistoryCommand)).toHaveLength(0);
+    expect(ec2Mock.commandCalls(DescribeFleetHistoryCommand), 'read for the capacity memory 10 s ago: not again yet').toHaveLength(0);
     expect(ec2Mock.commandCalls(ModifyFleetCommand)).toHaveLength(0);
     expect(ec2Mock.commandCalls(DeleteFleetsCommand)).toHaveLength(0);
   });

@@ -28,9 +28,10 @@ function trackedRequests(): TrackedRequest[] {
     });
   }
   for (let f = 0; f < 5; f += 1) {
-    tracked.push({ request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: `fleet-${f}`, validUntil: NOW + 60_000 }, { requestId: `req-fleet-${f}` }), template, machines: [] });
+    // Their history was read for the capacity memory half a minute ago: not again this poll (capacity-history.test.ts).
+    tracked.push({ request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'maintain', fleetId: `fleet-${f}`, validUntil: NOW + 60_000, historyReadUntil: NOW - 30_000 }, { requestId: `req-fleet-${f}` }), template, machines: [] });
     tracked.push({ request: anAwsRequest({ api: 'EC2Fleet', fleetType: 'instant', fleetId: `fleet-i${f}`, instanceIds: [id(next++)] }, { requestId: `req-instant-${f}` }), template, machines: [] });
-    tracked.push({ request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: `sfr-${f}`, validUntil: NOW + 60_000 }, { requestId: `req-spot-${f}` }), template, machines: [] });
+    tracked.push({ request: anAwsRequest({ api: 'SpotFleet', fleetType: 'request', spotFleetRequestId: `sfr-${f}`, validUntil: NOW + 60_000, historyReadUntil: NOW - 30_000 }, { requestId: `req-spot-${f}` }), template, machines: [] });
   }
   return tracked;
 }

@@ -7,8 +7,12 @@ describe('the simulated cloud\'s prices', () => {
     expect(sheet).toEqual({
       fetchedAt: 1_700_000_000_000,
       region: 'sim',
-      onDemand: { 'm5.large': 0.105, 'g5.xlarge': 2.4 },
-      spot: { 'm5.large': { 'sim-1a': 0.035, 'sim-1b': 0.0385, 'sim-1c': 0.042 }, 'g5.xlarge': { 'sim-1a': 0.8, 'sim-1b': 0.88 } },
+      regions: {
+        sim: {
+          onDemand: { 'm5.large': 0.105, 'g5.xlarge': 2.4 },
+          spot: { 'm5.large': { 'sim-1a': 0.035, 'sim-1b': 0.0385, 'sim-1c': 0.042 }, 'g5.xlarge': { 'sim-1a': 0.8, 'sim-1b': 0.88 } },
+        },
+      },
     });
   });
 });
