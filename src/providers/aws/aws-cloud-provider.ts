@@ -256,7 +256,7 @@ export class AwsCloudProvider implements CloudProvider {
     };
   }
 
-  /** See LeakRemover, in each region the inventory found them in: fleets and groups deleted with their instances, then the hosts terminated. */
+  /** See LeakRemover, in each region the inventory found them in: fleets and groups deleted with their instances, then the hosts terminated, then unused launch templates deleted. */
   async removeLeaks(hosts: readonly Pick<CloudHost, 'machineId' | 'region'>[], resources: readonly CloudResource[]): Promise<void> {
     const { home } = this.regions;
     const regions = new Set([...hosts.map((host) => host.region ?? home), ...resources.map((resource) => resource.region ?? home)]);

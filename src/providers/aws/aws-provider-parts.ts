@@ -72,17 +72,18 @@ export function buildAwsParts(settings: AwsSettings, clients: AwsClients, clock:
     ASG: dryRunInstances,
   };
   const launchCheck = new LaunchCheck(context, dryRunHandlers, launchTemplates, subnets);
+  const cleaner = new LaunchTemplateCleaner(context);
   return {
     context,
     handlers,
     launchTemplates,
-    cleaner: new LaunchTemplateCleaner(context),
+    cleaner,
     reporter: new FulfilmentReporter(context, (api) => handlers[api]),
     reclaims: new ReclaimFinder(context),
     subnets,
     capacity,
-    inventory: new InventoryReader(context),
-    leaks: new LeakRemover(context),
+    inventory: new InventoryReader(context, cleaner),
+    leaks: new LeakRemover(context, cleaner),
     checker: new TemplateChecker(context, images, launchCheck),
     launchCheck,
   };

@@ -3,29 +3,37 @@ import type { CloudInventory, CloudResource } from '../../domain/ports/cloud-pro
 import type { TaggedFleet } from './ec2/fleet-gateway.js';
 import type { AwsContext } from './handlers/api-handler.js';
 import { toCloudHost } from './instance-mapper.js';
+import type { LaunchTemplateCleaner } from './launch-template-cleaner.js';
 import { TAG_PROVIDER, TAG_REQUEST_ID } from './resource-tags.js';
 
 /** Resource kinds of the AWS provider's inventory (CloudResource.kind). */
-export const RESOURCE_KINDS = { ec2Fleet: 'ec2-fleet', spotFleet: 'spot-fleet', asg: 'asg' } as const;
+export const RESOURCE_KINDS = { ec2Fleet: 'ec2-fleet', spotFleet: 'spot-fleet', asg: 'asg', launchTemplate: 'launch-template' } as const;
 
 /**
- * Everything live tagged `hostfactory:provider` = this provider instance, in one sweep of four
+ * Everything live tagged `hostfactory:provider` = this provider instance, in one sweep of five
  * listings (each all pages): DescribeInstances (tag and state filters), DescribeFleets (state
  * filter; tag matched on the answer), DescribeSpotFleetRequests (tag and state matched on the
- * answer) and DescribeAutoScalingGroups (tag filter). The provider name is in every filter, so two
- * provider instances in one account never see each other's resources.
+ * answer), DescribeAutoScalingGroups and DescribeLaunchTemplates (tag filters). The provider name
+ * is in every filter, so two provider instances in one account never see each other's resources.
+ * Launch templates are listed only when nothing uses them (the cleaner's checks, made only when
+ * the provider has launch templates): one a leaked fleet used outlives the fleet otherwise.
  */
 export class InventoryReader {
-  constructor(private readonly context: AwsContext) {}
+  constructor(
+    private readonly context: AwsContext,
+    private readonly launchTemplates: LaunchTemplateCleaner,
+  ) {}
 
   async read(): Promise<CloudInventory> {
     const { gateway, providerName } = this.context;
-    const [instances, ec2Fleets, spotFleets, groups] = await Promise.all([
+    const [instances, ec2Fleets, spotFleets, groups, templates] = await Promise.all([
       gateway.instances.liveTagged(TAG_PROVIDER, providerName),
       gateway.ec2Fleets.liveTagged(TAG_PROVIDER, providerName),
       gateway.spotFleets.liveTagged(TAG_PROVIDER, providerName),
       gateway.groups.describeTagged(TAG_PROVIDER, providerName),
+      gateway.launchTemplates.tagged(TAG_PROVIDER, providerName),
     ]);
+    const unused = new Set(await this.launchTemplates.unused(templates.map((template) => template.id)));
     const now = this.context.clock.now();
     return {
       hosts: instances.map(toCloudHost),
@@ -34,6 +42,7 @@ export class InventoryReader {
         ...spotFleets.map((fleet) => fleetResource(RESOURCE_KINDS.spotFleet, fleet, now)),
         // A group being deleted (ForceDelete) is on its way out with its hosts: not live.
         ...groups.filter((group) => group.AutoScalingGroupName && !group.Status?.startsWith('Delete in progress')).map((group) => groupResource(group, now)),
+        ...templates.filter((template) => unused.has(template.id)).map(({ id, createdAt }) => ({ kind: RESOURCE_KINDS.launchTemplate, id, createdAt: createdAt ?? now })),
       ],
     };
   }

@@ -3,6 +3,8 @@ import { awsReason } from './ec2/aws-errors.js';
 import type { AwsContext } from './handlers/api-handler.js';
 import { TAG_PROVIDER } from './resource-tags.js';
 
+const EVERY_API: ReadonlySet<ProviderApi> = new Set(['RunInstances', 'EC2Fleet', 'SpotFleet', 'ASG']);
+
 /**
  * Deletes launch templates this provider created once nothing uses them: no live instance
  * launched from them (EC2's `aws:ec2launchtemplate:id` tag) and no live resource of the API they
@@ -13,22 +15,27 @@ export class LaunchTemplateCleaner {
   constructor(private readonly context: AwsContext) {}
 
   /** Deletes the unused ones among `ids`; returns the ids deleted. Never throws. */
-  async cleanUp(ids: readonly string[], apis: ReadonlySet<ProviderApi>): Promise<string[]> {
+  async cleanUp(ids: readonly string[], apis: ReadonlySet<ProviderApi> = EVERY_API): Promise<string[]> {
+    try {
+      const deleted: string[] = [];
+      for (const id of await this.unused(ids, apis)) if (await this.context.gateway.launchTemplates.delete(id)) deleted.push(id);
+      return deleted;
+    } catch (error) {
+      this.context.logger.warn({ launchTemplateIds: ids, error: awsReason(error) }, 'launch templates not cleaned up');
+      return [];
+    }
+  }
+
+  /** The ones among `ids` no live instance, and no live resource of `apis`, uses. */
+  async unused(ids: readonly string[], apis: ReadonlySet<ProviderApi> = EVERY_API): Promise<string[]> {
     const candidates = new Set(ids);
     if (candidates.size === 0) return [];
     const gateway = this.context.gateway.launchTemplates;
-    try {
-      for (const id of await gateway.usedByInstances([...candidates])) candidates.delete(id);
-      if (candidates.size > 0 && apis.has('EC2Fleet')) for (const id of await gateway.usedByFleets()) candidates.delete(id);
-      if (candidates.size > 0 && apis.has('SpotFleet')) for (const id of await gateway.usedBySpotFleets()) candidates.delete(id);
-      if (candidates.size > 0 && apis.has('ASG')) for (const id of await this.usedByGroups()) candidates.delete(id);
-      const deleted: string[] = [];
-      for (const id of candidates) if (await gateway.delete(id)) deleted.push(id);
-      return deleted;
-    } catch (error) {
-      this.context.logger.warn({ launchTemplateIds: [...candidates], error: awsReason(error) }, 'launch templates not cleaned up');
-      return [];
-    }
+    for (const id of await gateway.usedByInstances([...candidates])) candidates.delete(id);
+    if (candidates.size > 0 && apis.has('EC2Fleet')) for (const id of await gateway.usedByFleets()) candidates.delete(id);
+    if (candidates.size > 0 && apis.has('SpotFleet')) for (const id of await gateway.usedBySpotFleets()) candidates.delete(id);
+    if (candidates.size > 0 && apis.has('ASG')) for (const id of await this.usedByGroups()) candidates.delete(id);
+    return [...candidates];
   }
 
   private async usedByGroups(): Promise<Set<string>> {

@@ -2,6 +2,7 @@ import type { CloudResource } from '../../domain/ports/cloud-provider.js';
 import { isNotFound, isScalingActivityInProgress } from './ec2/aws-errors.js';
 import type { AwsContext } from './handlers/api-handler.js';
 import { RESOURCE_KINDS } from './inventory-reader.js';
+import type { LaunchTemplateCleaner } from './launch-template-cleaner.js';
 
 const REASON = 'leak: no request in the store owns it';
 
@@ -9,11 +10,14 @@ const REASON = 'leak: no request in the store owns it';
  * Removes what the inventory found and no request owns: fleets and groups first, with their
  * instances (DeleteFleets / CancelSpotFleetRequests with TerminateInstances, DeleteAutoScalingGroup
  * with ForceDelete), so that none of them replaces a host terminated next; then the hosts
- * (TerminateInstances, 1000 a call). Ones already gone are fine. Every action is tried; the first
- * AWS error is thrown after the others were carried out.
+ * (TerminateInstances, 1000 a call); then unused launch templates of ours. Ones already gone are
+ * fine. Every action is tried; the first AWS error is thrown after the others were carried out.
  */
 export class LeakRemover {
-  constructor(private readonly context: AwsContext) {}
+  constructor(
+    private readonly context: AwsContext,
+    private readonly launchTemplates: LaunchTemplateCleaner,
+  ) {}
 
   async remove(hostIds: readonly string[], resources: readonly CloudResource[]): Promise<void> {
     const { gateway, logger } = this.context;
@@ -51,6 +55,12 @@ export class LeakRemover {
         await gateway.instances.terminate(hosts);
         for (const instanceId of hosts) logger.info({ instanceId, reason: REASON }, 'leaked instance terminated');
       });
+    }
+    // Checked again for use (a launch may have taken one up since the inventory); one deleted under
+    // a launch is made again by that launch (AwsCloudProvider.launchOrder).
+    const launchTemplates = idsOf(RESOURCE_KINDS.launchTemplate);
+    for (const launchTemplateId of await this.launchTemplates.cleanUp(launchTemplates)) {
+      logger.info({ kind: RESOURCE_KINDS.launchTemplate, launchTemplateId, reason: 'no live instance, fleet or group uses it' }, 'unused launch template deleted');
     }
     if (errors.length > 0) throw errors[0];
   }

@@ -70,10 +70,22 @@ describe('AWS inventory and leak removal against the fake EC2 endpoint', () => {
     expect(theirs.resources.map((resource) => resource.requestId)).toEqual([OTHER_REQUEST]);
 
     await provider.removeLeaks(inventory.hosts, inventory.resources);
+    expect(server.callsOf('DeleteLaunchTemplate')).toEqual([]);
     clock.advance(60);
-    expect(await provider.inventory()).toEqual({ hosts: [], resources: [] });
+    server.tick();
     expect(server.ec2Fleets.fleets.get(fleetId)?.state).toMatch(/^deleted/);
     expect(server.callsOf('DeleteFleets')[0].params.get('TerminateInstances')).toBe('true');
+
+    // The launch templates the leaked hosts and fleet were launched from are used by nothing now: the
+    // next sweep lists them (with no request) and removes them; the other instance's is kept.
+    const ourTemplates = [...server.cloud.launchTemplates.values()].filter((template) => template.ownTags['hostfactory:provider'] === 'awsinst');
+    expect(ourTemplates).toHaveLength(2);
+    const leftOver = await provider.inventory();
+    expect(leftOver.hosts).toEqual([]);
+    expect(leftOver.resources.map((resource) => [resource.kind, resource.id, resource.requestId]).sort()).toEqual(ourTemplates.map((template) => ['launch-template', template.id, undefined]).sort());
+    await provider.removeLeaks([], leftOver.resources);
+    expect(await provider.inventory()).toEqual({ hosts: [], resources: [] });
+    expect([...server.cloud.launchTemplates.values()].map((template) => template.ownTags['hostfactory:provider'])).toEqual(['awsother']);
     // The other provider instance's hosts and fleet are untouched.
     const after = await other.inventory();
     expect(after.hosts.map((host) => host.machineId).sort()).toEqual(theirs.hosts.map((host) => host.machineId).sort());

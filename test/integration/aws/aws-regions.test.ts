@@ -119,6 +119,12 @@ describe('AwsCloudProvider with templates in two regions, against the fake endpo
     expect(perRegion(server.calls.slice(mark))).toMatchObject({ [`TerminateInstances@${WEST}`]: 1 });
     expect(perRegion(server.calls.slice(mark))[`TerminateInstances@${HOME}`]).toBeUndefined();
     clock.advance(30);
+    // What is left is the launch template the hosts were launched from, unused now, in their region; the next sweep deletes it there.
+    const left = await provider.inventory();
+    expect(left.hosts).toEqual([]);
+    expect(left.resources.map((resource) => [resource.kind, resource.region])).toEqual([['launch-template', WEST]]);
+    await provider.removeLeaks([], left.resources);
+    expect(perRegion(server.calls.slice(mark))).toMatchObject({ [`DeleteLaunchTemplate@${WEST}`]: 1 });
     expect(await provider.inventory()).toEqual({ hosts: [], resources: [] });
   });
 

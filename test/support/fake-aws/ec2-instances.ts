@@ -64,8 +64,13 @@ export class FakeEc2Instances {
       case 'CreateLaunchTemplate':
         return wrap('launchTemplate', launchTemplateXml(this.createLaunchTemplate(params)));
       case 'DescribeLaunchTemplates': {
+        // EC2 API Reference, "DescribeLaunchTemplates" (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeLaunchTemplates.html):
+        // by name, or by Filter.N (`tag:<key>` on the launch template's own tags); each with its createTime and tagSet.
         const names = list(params, 'LaunchTemplateName');
-        const found = [...this.cloud.launchTemplates.values()].filter((template) => names.length === 0 || names.includes(template.name));
+        const tagFilters = filters(params).filter(([name]) => name.startsWith('tag:'));
+        const found = [...this.cloud.launchTemplates.values()].filter(
+          (template) => (names.length === 0 || names.includes(template.name)) && tagFilters.every(([name, values]) => matchesTagFilter(name, values, template.ownTags)),
+        );
         if (names.length > 0 && found.length === 0) throw new QueryError('InvalidLaunchTemplateName.NotFoundException', 'At least one of the launch templates specified in the request does not exist.');
         return itemSet('launchTemplates', found, launchTemplateXml);
       }
@@ -167,6 +172,8 @@ export class FakeEc2Instances {
       name,
       imageId: params.get('LaunchTemplateData.ImageId') ?? '',
       tags: specTags(params, 'LaunchTemplateData.TagSpecification', 'instance'),
+      ownTags: specTags(params, 'TagSpecification', 'launch-template'),
+      createdAt: this.cloud.now(),
       clientToken: token ?? undefined,
     };
     this.cloud.launchTemplates.set(template.id, template);
@@ -209,7 +216,10 @@ function stateXml(state: FakeInstance['state']): string {
 }
 
 function launchTemplateXml(template: FakeLaunchTemplate): string {
-  return `${element('launchTemplateId', template.id)}${element('launchTemplateName', template.name)}${element('defaultVersionNumber', 1)}${element('latestVersionNumber', 1)}`;
+  return (
+    `${element('launchTemplateId', template.id)}${element('launchTemplateName', template.name)}${element('defaultVersionNumber', 1)}${element('latestVersionNumber', 1)}` +
+    `${element('createTime', iso(template.createdAt))}${ec2TagSet(template.ownTags)}`
+  );
 }
 
 /**

@@ -40,6 +40,10 @@ export interface FakeLaunchTemplate {
   imageId: string;
   /** Tags the template puts on instances (its `instance` TagSpecification). */
   tags: Record<string, string>;
+  /** The launch template's own tags (CreateLaunchTemplate's `launch-template` TagSpecification). */
+  ownTags: Record<string, string>;
+  /** epoch ms */
+  createdAt: number;
   clientToken?: string;
 }
 

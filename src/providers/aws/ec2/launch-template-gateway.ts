@@ -28,6 +28,17 @@ export class LaunchTemplateGateway {
     }
   }
 
+  /** Every launch template whose own tag `key` is `value` (all pages), with its creation time (epoch ms; undefined when AWS did not say). */
+  async tagged(key: string, value: string): Promise<Array<{ id: string; createdAt?: number }>> {
+    const { sdk, client: ec2 } = await this.clients.ec2();
+    const pages = await allPages((NextToken) =>
+      describe(this.config, 'ec2:DescribeLaunchTemplates', () =>
+        ec2.send(new sdk.DescribeLaunchTemplatesCommand({ Filters: [{ Name: `tag:${key}`, Values: [value] }], MaxResults: 200, NextToken })),
+      ),
+    );
+    return pages.flatMap((page) => (page.LaunchTemplates ?? []).flatMap((template) => (template.LaunchTemplateId ? [{ id: template.LaunchTemplateId, createdAt: template.CreateTime?.getTime() }] : [])));
+  }
+
   async create(input: CreateLaunchTemplateCommandInput): Promise<string | undefined> {
     const { sdk, client: ec2 } = await this.clients.ec2();
     const output = await send('ec2:CreateLaunchTemplate', () => ec2.send(new sdk.CreateLaunchTemplateCommand(input)));

@@ -5,12 +5,15 @@ import {
   DeleteFleetsCommand,
   DescribeFleetsCommand,
   DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeSpotFleetRequestsCommand,
   TerminateInstancesCommand,
   type DescribeFleetsCommandInput,
   type DescribeInstancesCommandInput,
+  type DescribeLaunchTemplatesCommandInput,
   type FleetData,
   type Instance,
+  type LaunchTemplate,
   type SpotFleetRequestConfig,
 } from '@aws-sdk/client-ec2';
 import type { CloudResource } from '../../../../src/domain/ports/cloud-provider.js';
@@ -28,7 +31,7 @@ const tagsOf = (provider: string | undefined, requestId?: string) => [
 /** One AWS account holding what two provider instances (`awsinst`, `awsother`) and someone else launched. */
 const account = {
   instances: [
-    instance({ id: 'i-ours', Tags: tagsOf('awsinst', 'req-a') }),
+    instance({ id: 'i-ours', Tags: [...tagsOf('awsinst', 'req-a'), { Key: 'aws:ec2launchtemplate:id', Value: 'lt-used' }] }),
     instance({ id: 'i-ours-stopped', state: 'stopped', Tags: tagsOf('awsinst', 'req-b') }),
     instance({ id: 'i-ours-gone', state: 'terminated', Tags: tagsOf('awsinst', 'req-a') }),
     instance({ id: 'i-other', Tags: tagsOf('awsother', 'req-x') }),
@@ -52,6 +55,11 @@ const account = {
     { AutoScalingGroupName: 'hostfactory-req-g', DesiredCapacity: 0, CreatedTime: CREATED, Status: 'Delete in progress', Tags: [{ Key: 'hostfactory:provider', Value: 'awsinst' }] },
     { AutoScalingGroupName: 'hostfactory-req-z', DesiredCapacity: 7, CreatedTime: CREATED, Tags: [{ Key: 'hostfactory:provider', Value: 'awsother' }] },
   ] as AutoScalingGroup[],
+  launchTemplates: [
+    { LaunchTemplateId: 'lt-used', CreateTime: CREATED, Tags: tagsOf('awsinst') },
+    { LaunchTemplateId: 'lt-unused', CreateTime: CREATED, Tags: tagsOf('awsinst') },
+    { LaunchTemplateId: 'lt-other', CreateTime: CREATED, Tags: tagsOf('awsother') },
+  ] as LaunchTemplate[],
 };
 
 const tagMap = (tags: Array<{ Key?: string; Value?: string }> | undefined) => Object.fromEntries((tags ?? []).map((tag) => [tag.Key, tag.Value]));
@@ -73,6 +81,9 @@ function serveAccount(): void {
     return { Fleets: account.fleets.filter((fleet) => !states || states.includes(fleet.FleetState!)) };
   });
   ec2Mock.on(DescribeSpotFleetRequestsCommand).resolves({ SpotFleetRequestConfigs: account.spotFleets });
+  ec2Mock.on(DescribeLaunchTemplatesCommand).callsFake((input: DescribeLaunchTemplatesCommandInput) => ({
+    LaunchTemplates: account.launchTemplates.filter((template) => (input.Filters ?? []).every((filter) => filter.Values!.includes(tagMap(template.Tags)[filter.Name!.slice(4)]))),
+  }));
   asgMock.on(DescribeAutoScalingGroupsCommand).callsFake((input: DescribeAutoScalingGroupsCommandInput) => ({
     AutoScalingGroups: account.groups.filter((group) => (input.Filters ?? []).every((filter) => filter.Values!.includes(tagMap(group.Tags)[filter.Name!.slice(4)]))),
   }));
@@ -86,7 +97,7 @@ describe('AWS inventory', () => {
     serveAccount();
   });
 
-  it('lists the live hosts, fleets, spot fleets and groups of this provider instance, with target, creation time and request', async () => {
+  it('lists the live hosts, fleets, spot fleets and groups of this provider instance, with target, creation time and request, and its launch templates nothing uses', async () => {
     const { provider } = makeProvider();
     const inventory = await provider.inventory();
 
@@ -101,6 +112,7 @@ describe('AWS inventory', () => {
       { kind: 'ec2-fleet', id: 'fleet-maintain', requestId: 'req-a', createdAt: CREATED.getTime(), target: 6, region: 'us-east-1' },
       { kind: 'ec2-fleet', id: 'fleet-request', requestId: 'req-b', createdAt: CREATED.getTime(), region: 'us-east-1' },
       { kind: 'asg', id: 'hostfactory-req-f', requestId: 'req-f', createdAt: CREATED.getTime(), target: 2, region: 'us-east-1' },
+      { kind: 'launch-template', id: 'lt-unused', createdAt: CREATED.getTime(), region: 'us-east-1' },
       { kind: 'spot-fleet', id: 'sfr-maintain', requestId: 'req-d', createdAt: CREATED.getTime(), target: 4, region: 'us-east-1' },
       { kind: 'spot-fleet', id: 'sfr-request', createdAt: CREATED.getTime(), region: 'us-east-1' },
     ]);
@@ -110,18 +122,19 @@ describe('AWS inventory', () => {
     const { provider } = makeProvider();
     await provider.inventory();
 
-    expect(inputsOf(ec2Mock, DescribeInstancesCommand)).toEqual([
-      {
-        Filters: [
-          { Name: 'tag:hostfactory:provider', Values: ['awsinst'] },
-          { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
-        ],
-        MaxResults: 1000,
-      },
-    ]);
-    expect(inputsOf(ec2Mock, DescribeFleetsCommand)).toEqual([{ Filters: [{ Name: 'fleet-state', Values: ['submitted', 'active', 'modifying'] }], MaxResults: 1000 }]);
-    expect(inputsOf(ec2Mock, DescribeSpotFleetRequestsCommand)).toEqual([{ MaxResults: 1000 }]);
-    expect(inputsOf(asgMock, DescribeAutoScalingGroupsCommand)).toEqual([{ Filters: [{ Name: 'tag:hostfactory:provider', Values: ['awsinst'] }], MaxRecords: 100 }]);
+    expect(inputsOf(ec2Mock, DescribeInstancesCommand)[0]).toEqual({
+      Filters: [
+        { Name: 'tag:hostfactory:provider', Values: ['awsinst'] },
+        { Name: 'instance-state-name', Values: ['pending', 'running', 'stopping', 'stopped'] },
+      ],
+      MaxResults: 1000,
+    });
+    expect(inputsOf(ec2Mock, DescribeLaunchTemplatesCommand)).toEqual([{ Filters: [{ Name: 'tag:hostfactory:provider', Values: ['awsinst'] }], MaxResults: 200 }]);
+    expect(inputsOf(ec2Mock, DescribeFleetsCommand)[0]).toEqual({ Filters: [{ Name: 'fleet-state', Values: ['submitted', 'active', 'modifying'] }], MaxResults: 1000 });
+    expect(inputsOf(ec2Mock, DescribeSpotFleetRequestsCommand)[0]).toEqual({ MaxResults: 1000 });
+    expect(inputsOf(asgMock, DescribeAutoScalingGroupsCommand)[0]).toEqual({ Filters: [{ Name: 'tag:hostfactory:provider', Values: ['awsinst'] }], MaxRecords: 100 });
+    // Then, as this provider has launch templates, the calls that tell which of them something uses.
+    expect(inputsOf(ec2Mock, DescribeInstancesCommand)[1].Filters[0]).toEqual({ Name: 'tag:aws:ec2launchtemplate:id', Values: ['lt-used', 'lt-unused'] });
   });
 
   it('keeps two provider instances in one account apart: neither sees the other’s hosts or resources', async () => {
@@ -129,7 +142,7 @@ describe('AWS inventory', () => {
     const theirs = await makeProvider({}, { providerName: 'awsother' }).provider.inventory();
 
     expect(theirs.hosts.map((host) => host.machineId)).toEqual(['i-other']);
-    expect(theirs.resources.map((resource) => resource.id).sort()).toEqual(['fleet-other', 'hostfactory-req-z', 'sfr-other']);
+    expect(theirs.resources.map((resource) => resource.id).sort()).toEqual(['fleet-other', 'hostfactory-req-z', 'lt-other', 'sfr-other']);
     const ourIds = new Set([...ours.hosts.map((host) => host.machineId), ...ours.resources.map((resource) => resource.id)]);
     for (const id of [...theirs.hosts.map((host) => host.machineId), ...theirs.resources.map((resource) => resource.id)]) expect(ourIds.has(id)).toBe(false);
   });
@@ -143,6 +156,8 @@ describe('AWS inventory', () => {
       .on(DescribeSpotFleetRequestsCommand)
       .resolvesOnce({ SpotFleetRequestConfigs: account.spotFleets.slice(0, 1), NextToken: 'next-spot' })
       .resolvesOnce({ SpotFleetRequestConfigs: account.spotFleets.slice(1) });
+    // No launch template: the checks of their use (more describe calls) are not made.
+    ec2Mock.on(DescribeLaunchTemplatesCommand).resolves({ LaunchTemplates: [] });
     const { provider } = makeProvider();
     const inventory = await provider.inventory();
 
