@@ -143,13 +143,15 @@ run with --apply to act on the findings older than RECONCILE_GRACE_SEC` };
     return { data: template, text: `# from ${template.sourceFile}\n${JSON.stringify(template.raw, null, 2)}` };
   }
 
-  /** The views as HostFactory reads them for `--json`; for people, with what each acquire request has cost so far. */
+  /** The views as HostFactory reads them for `--json`; for people, with what each acquire request has cost so far (or in all, once its hosts are gone). */
   private async statusOutput(views: RequestStatusView[]): Promise<CommandOutput> {
     const costs = await this.costs.ofMachines(views.filter((view) => view.kind === 'acquire').flatMap((view) => view.machines));
     const text = views
       .map((view) => {
         const cost = costs.get(view.requestId);
-        const header = `${view.requestId}  ${view.status}${cost === undefined ? '' : `  cost ${formatUsd(cost)} so far`}${view.message ? `  ${view.message}` : ''}`;
+        // Once every host is gone the cost stops growing: it is the request's whole cost.
+        const sofar = view.machines.some((m) => m.status !== 'terminated') ? ' so far' : '';
+        const header = `${view.requestId}  ${view.status}${cost === undefined ? '' : `  cost ${formatUsd(cost)}${sofar}`}${view.message ? `  ${view.message}` : ''}`;
         const rows = view.machines.map((m) => [m.machineId, m.name, m.status, machineResult(m, view.kind), m.privateIpAddress, m.instanceType]);
         return rows.length === 0 ? header : `${header}\n${formatTable(['MACHINE', 'NAME', 'STATE', 'RESULT', 'IP', 'TYPE'], rows)}`;
       })

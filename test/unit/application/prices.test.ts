@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { PriceSettings } from '../../../src/application/cached-prices.js';
 import { GetAvailableTemplates } from '../../../src/application/get-available-templates.js';
 import { RequestCosts } from '../../../src/application/request-costs.js';
+import { GetRequestStatus } from '../../../src/application/get-request-status.js';
 import { RequestMachines } from '../../../src/application/request-machines.js';
+import { RequestReturnMachines } from '../../../src/application/request-return-machines.js';
 import { TemplatePrices } from '../../../src/application/template-prices.js';
 import { Logger } from '../../../src/domain/ports/logger.js';
 import { PriceCache } from '../../../src/domain/ports/price-cache.js';
@@ -149,6 +151,24 @@ describe('running cost of requests, for people', () => {
     const status = await people.status([requestId]);
     expect(status.text.split('\n')[0]).toContain('cost $0.1200 so far');
     expect(JSON.stringify(status.data)).not.toMatch(/cost/i);
+  });
+
+  it('stops growing once every host is gone, and no longer says "so far"', async () => {
+    const { container, clock, cloud } = await pricedContainer();
+    await container.get(TemplatePrices).execute([]);
+    const { requestId } = await container.get(RequestMachines).execute('Small', 2);
+    const [acquired] = await container.get(GetRequestStatus).execute([requestId]);
+    clock.time += 30 * 60_000;
+    const returned = await container.get(RequestReturnMachines).execute(acquired.machines.map((m) => ({ name: m.name, machineId: m.machineId })));
+    cloud.setState('terminated');
+    expect((await container.get(GetRequestStatus).execute([returned.requestId]))[0].status).toBe('complete');
+    clock.time += 5 * 3_600_000;
+
+    const [finished] = await container.get(GetRequestStatus).execute([requestId]);
+    expect(finished.machines.map((m) => m.status)).toEqual(['terminated', 'terminated']);
+    const header = (await container.get(PeopleCommands).status([requestId])).text.split('\n')[0];
+    expect(header).toContain(`cost $0.0400`);
+    expect(header).not.toContain('so far');
   });
 
   it('is left out when no price is cached', async () => {
