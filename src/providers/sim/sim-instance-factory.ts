@@ -23,6 +23,11 @@ export function reservationIdOf(context: Pick<LaunchContext, 'seed' | 'requestId
   return `r-${stableHex(context.seed, 17, 'reservation', context.requestId)}`;
 }
 
+/** The tags every instance of a launch carries: the template's, then the owner's. */
+export function launchTags(context: Pick<LaunchContext, 'templateTags' | 'requestId' | 'templateId' | 'providerName'>): Record<string, string> {
+  return { ...context.templateTags, [REQUEST_ID_TAG]: context.requestId, [TEMPLATE_ID_TAG]: context.templateId, [PROVIDER_TAG]: context.providerName };
+}
+
 export function hostNameOf(privateIp: string): string {
   return `ip-${privateIp.replaceAll('.', '-')}.ec2.internal`;
 }
@@ -34,12 +39,7 @@ export function hostNameOf(privateIp: string): string {
 export function createInstances(plan: LaunchPlan, ips: readonly string[], context: LaunchContext): SimInstance[] {
   const { config, seed, requestId, now } = context;
   const reservationId = reservationIdOf(context);
-  const tags = {
-    ...context.templateTags,
-    [REQUEST_ID_TAG]: requestId,
-    [TEMPLATE_ID_TAG]: context.templateId,
-    [PROVIDER_TAG]: context.providerName,
-  };
+  const tags = launchTags(context);
   return plan.instances.map((planned, index) => {
     const instanceId = `i-${stableHex(seed, 17, 'instance', requestId, String(index))}`;
     const bootFails = config.launchFailureRate > 0 && draw(seed, instanceId, 'boot-failure') < config.launchFailureRate;

@@ -3,7 +3,7 @@ import { HostFactoryError } from '../../domain/errors.js';
 import type { LaunchOrder, PlannedCall, PlannedLaunch } from '../../domain/ports/cloud-provider.js';
 import { avoidKey, instanceTypesOf, planLaunch, SIM_ZONE, type LaunchPlan } from './launch-plan.js';
 import type { SimConfig } from './sim-config.js';
-import { PROVIDER_TAG, REQUEST_ID_TAG, TEMPLATE_ID_TAG } from './sim-instance-factory.js';
+import { launchTags } from './sim-instance-factory.js';
 import type { SimStateStore } from './sim-state-store.js';
 
 /** Throws INVALID_INPUT for an order the sim refuses, before anything is planned or written. */
@@ -26,11 +26,6 @@ export async function planOrder(db: Knex, store: SimStateStore, config: SimConfi
   return planLaunch(order.template, order.units, left, avoid);
 }
 
-/** The tags every instance of the order carries: the template's, then the owner's. */
-export function orderTags(order: LaunchOrder, providerName: string): Record<string, string> {
-  return { ...order.template.instanceTags, [REQUEST_ID_TAG]: order.requestId, [TEMPLATE_ID_TAG]: order.template.templateId, [PROVIDER_TAG]: providerName };
-}
-
 /** The plan as `machines request --dry-run` shows it: one launch, its pools with their units in the order filled. */
 export function plannedLaunchOf(order: LaunchOrder, plan: LaunchPlan, providerName: string): PlannedLaunch {
   const pools = new Map<string, PlannedCall['pools'][number] & { units: number }>();
@@ -40,7 +35,7 @@ export function plannedLaunchOf(order: LaunchOrder, plan: LaunchPlan, providerNa
     pool.units += instance.weight;
     pools.set(key, pool);
   }
-  const call: PlannedCall = { api: 'sim:launch', pools: [...pools.values()], units: order.units, tags: orderTags(order, providerName) };
+  const call: PlannedCall = { api: 'sim:launch', pools: [...pools.values()], units: order.units, tags: launchTags({ templateTags: order.template.instanceTags, requestId: order.requestId, templateId: order.template.templateId, providerName }) };
   const message = plan.instances.length === 0 ? `launch would fail: ${plan.shortMessage ?? 'no capacity'}` : plan.shortMessage;
   return message ? { calls: [call], message } : { calls: [call] };
 }
